@@ -1,0 +1,68 @@
+# nsx: namespaces for Linux 6.12, as a patch series, with the bench to
+# build, boot, test and measure it. 'make help' lists the targets.
+
+SHELL := /bin/bash
+S := scripts
+B := build
+K := $(B)/kernel
+GUEST := $(B)/guest/initramfs.cpio
+BZIMAGE := $(K)/arch/x86/boot/bzImage
+
+.PHONY: help deps base tree export export-check kernel tests guest \
+	check demo shell lint lint-full clean distclean
+
+help: ## list the targets
+	@echo "nsx: a Linux 6.12 namespace series and its workbench."
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
+	@echo
+	@echo "Variables: FORCE=1 (tree: discard unexported work), NSX_KVM=1 (use KVM),"
+	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check)."
+
+deps: ## install the Debian packages nsx needs
+	$(S)/deps.sh
+
+base: deps ## download and verify the base kernel source
+	$(S)/fetch-base.sh >/dev/null
+
+tree: deps ## build/linux = base + patches/series (git am --3way)
+	$(S)/tree.sh
+
+export: ## write build/linux's commits after 'base' to patches/
+	$(S)/export.sh
+
+export-check: ## fail if build/linux holds work that patches/ lacks
+	$(S)/export-check.sh
+
+kernel: ## build the nsx guest kernel (build/kernel)
+	@[ -d $(B)/linux/.git ] || $(S)/tree.sh
+	$(S)/build-kernel.sh $(B)/linux $(K) config/kernel.config
+
+tests: kernel ## build the test programs, static
+	$(S)/build-tests.sh $(K) $(B)/tests
+
+guest: tests ## pack the guest initramfs
+	$(S)/build-guest.sh $(B)/tests $(GUEST)
+
+check: ## everything, then lint and every test in the guest
+	$(S)/check.sh
+
+demo: deps guest ## boot the guest and walk through every namespace type
+	$(S)/run-guest.sh $(BZIMAGE) $(GUEST) demo $(B)/logs/demo.log
+
+shell: deps guest ## boot the guest to a shell
+	$(S)/run-guest.sh $(BZIMAGE) $(GUEST) shell $(B)/logs/shell.log
+
+lint: ## checkpatch, kernel-doc and sparse on the series
+	$(S)/lint.sh
+
+lint-full: ## lint plus coccinelle on the touched directories
+	$(S)/deps.sh lint
+	$(S)/lint.sh full
+
+clean: ## remove build output, keep build/linux and the download cache
+	rm -rf $(K) $(B)/tests $(B)/tests.obj $(B)/tests.log $(B)/guest $(B)/logs
+
+distclean: export-check ## remove build/ entirely (refuses if work is unexported)
+	rm -rf $(B)

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Run every test program of /tests/list ("dir:program" lines) and count
+# the results. A program that speaks TAP (kselftest_harness.h) is counted
+# per test case from its top-level "ok"/"not ok" lines; one that does not
+# is one case, judged by its exit status (0 pass, 4 skip, else fail).
+# A TAP program that exits non-zero although no case failed counts one
+# more failure, as does a program killed by the time limit.
+#
+# nsx.tests=PATTERN on the kernel command line runs only the programs
+# whose "dir:program" matches the shell pattern.
+
+limit=600
+pattern='*'
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	nsx.tests=*) pattern=${arg#nsx.tests=} ;;
+	esac
+done
+
+pass=0 fail=0 skip=0
+failed=
+while IFS=: read -r dir prog; do
+	[ -n "$prog" ] || continue
+	case "$dir:$prog" in
+	$pattern) ;;
+	*) continue ;;
+	esac
+	echo "nsx: ==== $dir/$prog"
+	out=/tmp/test.out
+	start=$(cut -d' ' -f1 /proc/uptime)
+	(cd "/tests/$dir" && timeout "$limit" "./$prog" </dev/null) >"$out" 2>&1
+	status=$?
+	end=$(cut -d' ' -f1 /proc/uptime)
+	cat "$out"
+	set -- $(awk '
+		/^ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ { s++; next }
+		/^ok [0-9]+/ { p++; next }
+		/^not ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ { s++; next }
+		/^not ok [0-9]+/ { f++; next }
+		END { printf "%d %d %d\n", p, f, s }' "$out")
+	p=$1 f=$2 s=$3
+	if [ $((p + f + s)) -eq 0 ]; then
+		case $status in
+		0) p=1 ;;
+		4) s=1 ;;
+		*) f=1 ;;
+		esac
+	elif [ "$status" -ne 0 ] && [ "$status" -ne 4 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	[ "$status" -eq 143 ] || [ "$status" -eq 124 ] && echo "nsx: $dir/$prog killed after ${limit}s"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	[ "$f" -eq 0 ] || failed="$failed $dir/$prog"
+	echo "nsx: ==== $dir/$prog: exit $status, $p passed, $f failed, $s skipped ($(awk "BEGIN { printf \"%.1f\", $end - $start }")s)"
+done </tests/list
+
+[ -z "$failed" ] || echo "nsx: failed programs:$failed"
+echo "nsx-result: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Pack the guest initramfs: busybox, the guest scripts, nsx-exit and the
+# test programs.
+# Usage: scripts/build-guest.sh TESTS_DIR OUT.cpio
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tests=$1 out=$2
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,guest,tests}
+busybox=$(command -v busybox)
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	[ -x /bin/busybox ] || die "busybox-static is not installed"
+cp /bin/busybox "$root/bin/busybox"
+gcc -static -O2 -Wall -o "$root/bin/nsx-exit" "$TOP/guest/nsx-exit.c"
+install -m 0755 "$TOP/guest/init" "$root/init"
+cp "$TOP"/guest/*.sh "$root/guest/"
+cp -a "$tests"/. "$root/tests/"
+
+cat >"$root/etc/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PW
+cat >"$root/etc/group" <<'GR'
+root:x:0:
+nogroup:x:65534:
+GR
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+mv "$out.tmp" "$out"
+say "guest: ${out#"$TOP"/} ($(du -h "$out" | cut -f1))"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Configure and build a guest kernel out of tree.
+# Usage: scripts/build-kernel.sh SRC OBJ FRAGMENT...
+#
+# The configuration is tinyconfig plus the fragments. After olddefconfig
+# every symbol a fragment sets must have survived, or the build fails.
+# The .config is only replaced when it changes, so that a rebuild after
+# touching one file recompiles that file only.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$1 obj=$2
+shift 2
+mkdir -p "$obj"
+src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
+
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+kmake() {
+	make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" \
+		KBUILD_BUILD_USER=nsx KBUILD_BUILD_HOST=nsx \
+		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" "$@"
+}
+
+cfg=$(mktemp -d)
+trap 'rm -rf "$cfg"' EXIT
+kmake O="$cfg" tinyconfig >/dev/null
+cat "$@" >"$cfg/fragment"
+"$src/scripts/kconfig/merge_config.sh" -m -O "$cfg" "$cfg/.config" "$cfg/fragment" >/dev/null
+kmake O="$cfg" olddefconfig >/dev/null
+
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		grep -qxF -- "$line" "$cfg/.config" || {
+			say "config: '$line' requested, got '$(grep -E "^(# )?${line%%=*}[= ]" "$cfg/.config" || echo "${line%%=*} unknown")'"
+			bad=1
+		} ;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }; sym=${sym%% *}
+		! grep -q "^$sym=" "$cfg/.config" || { say "config: $sym should be unset"; bad=1; } ;;
+	esac
+done <"$cfg/fragment"
+[ $bad = 0 ] || die "the kernel configuration lost requested symbols (see above)"
+
+if ! cmp -s "$cfg/.config" "$obj/.config"; then
+	cp "$cfg/.config" "$obj/.config"
+fi
+say "building kernel in ${obj#"$TOP"/}"
+kmake -j"$NPROC" olddefconfig >/dev/null
+kmake -j"$NPROC" bzImage
+kmake headers_install INSTALL_HDR_PATH="$obj/hdr" >/dev/null
+say "kernel: ${obj#"$TOP"/}/arch/x86/boot/bzImage"

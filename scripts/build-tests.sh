@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the test programs, statically, against the uapi headers of a
+# built kernel, and install them for the guest.
+# Usage: scripts/build-tests.sh KERNEL_OBJ OUT
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kobj=$(cd "$1" && pwd)
+out=$2
+sel="$TREE/tools/testing/selftests"
+
+# Upstream selftests of the area, then the suite the series adds.
+targets="timens pidfd clone3 nsfs pid_namespace mqueue ipc"
+[ -d "$sel/namespaces" ] && targets="namespaces $targets"
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+log="$out.log"
+say "building selftests: $targets"
+if ! make -C "$sel" TARGETS="$targets" O="$out.obj" \
+	USERLDFLAGS=-static KHDR_INCLUDES="-isystem $kobj/hdr/include" \
+	INSTALL_PATH="$out" install >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	die "selftests did not build (log: ${log#"$TOP"/})"
+fi
+# lib.mk keeps going past a program that fails to build: catch it here.
+if grep -E '^make\[[0-9]+\]: \*\*\*' "$log" >&2; then
+	die "some selftests did not build (log: ${log#"$TOP"/})"
+fi
+cp "$out/kselftest-list.txt" "$out/list"
+say "tests: $(wc -l <"$out/list") programs"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make check: set everything up, lint the series, boot the nsx kernel with
+# every test, and close with "N passed, N failed, N skipped".
+#
+# build/linux is created from patches/ when missing. When it exists it is
+# tested as it is (that is what a developer iterating wants), with a
+# warning if it differs from patches/.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+step() { say "[$(( $(date +%s) - t0 ))s] $*"; }
+
+"$TOP/scripts/deps.sh" || die "could not install the packages nsx needs"
+if [ ! -d "$TREE/.git" ]; then
+	step "creating build/linux"
+	"$TOP/scripts/tree.sh" || die "make tree failed"
+elif ! "$TOP/scripts/export-check.sh" 2>/dev/null; then
+	loud "build/linux differs from patches/: testing build/linux as it is." \
+	     "'make export-check' says how; 'make tree' rebuilds it from patches/."
+fi
+
+step "building the kernel"
+"$TOP/scripts/build-kernel.sh" "$TREE" "$BUILD/kernel" "$TOP/config/kernel.config" ||
+	die "the kernel did not build"
+step "building the tests and the guest"
+"$TOP/scripts/build-tests.sh" "$BUILD/kernel" "$BUILD/tests" || die "the tests did not build"
+"$TOP/scripts/build-guest.sh" "$BUILD/tests" "$BUILD/guest/initramfs.cpio" ||
+	die "the guest did not build"
+
+step "lint"
+"$TOP/scripts/lint.sh" | tee "$BUILD/lint.log"
+read -r lp lf < <(sed -nE 's/^lint: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$BUILD/lint.log")
+
+step "booting the guest with the tests"
+"$TOP/scripts/run-guest.sh" "$BUILD/kernel/arch/x86/boot/bzImage" \
+	"$BUILD/guest/initramfs.cpio" check "$BUILD/logs/check.log" "${NSX_CMDLINE:-}"
+guest=$?
+gp=0 gf=0 gs=0
+res=$(sed -nE 's/^nsx-result: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
+	"$BUILD/logs/check.log")
+[ -n "$res" ] && read -r gp gf gs <<<"$res"
+# A guest that crashed, hung or logged a kernel report is one more failure.
+[ $guest -eq 0 ] || [ "$gf" -gt 0 ] || gf=1
+[ $guest -eq 0 ] || [ -n "$res" ] || say "no test result came out of the guest (log: build/logs/check.log)"
+
+step "done; console log in build/logs/check.log"
+echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped"
+p=$(( ${lp:-0} + gp )) f=$(( ${lf:-1} + gf ))
+echo "$p passed, $f failed, $gs skipped"
+[ "$f" -eq 0 ]

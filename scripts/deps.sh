@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages nsx needs, when some are missing.
+# Usage: scripts/deps.sh [lint]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	# kernel build
+	gcc make bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
+	ccache python3 perl git
+	# guest and tests
+	qemu-system-x86 busybox-static libcap-dev libpopt-dev rsync
+	# lint
+	sparse
+)
+if [ "${1:-}" = lint ]; then
+	pkgs+=(coccinelle)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+say "installing: ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null || $sudo apt-get update
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# Common settings for the nsx scripts. Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=${TREE:-$BUILD/linux}
+CACHE=$BUILD/cache
+NPROC=$(nproc)
+
+say() { printf 'nsx: %s\n' "$*" >&2; }
+die() { printf 'nsx: error: %s\n' "$*" >&2; exit 1; }
+loud() {
+	printf '\n' >&2
+	printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
+	printf '!! %s\n' "$@" >&2
+	printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
+}
+
+# git in the kernel tree, isolated from the user's configuration so that
+# what it writes (commits, exported patches) does not depend on it.
+ktree_git() {
+	GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+	GIT_AUTHOR_NAME="${GIT_AUTHOR_NAME:-$(git_ident name)}" \
+	GIT_AUTHOR_EMAIL="${GIT_AUTHOR_EMAIL:-$(git_ident email)}" \
+	GIT_COMMITTER_NAME="${GIT_COMMITTER_NAME:-$(git_ident name)}" \
+	GIT_COMMITTER_EMAIL="${GIT_COMMITTER_EMAIL:-$(git_ident email)}" \
+		git -C "$TREE" "$@"
+}
+
+# The identity of whoever runs the build, or a neutral one for a machine
+# that has none configured (a CI box applying patches: the patches keep
+# their own authors, only the local committer field uses this).
+git_ident() {
+	local v
+	v=$(git config --get "user.$1" 2>/dev/null) || true
+	if [ -z "$v" ]; then
+		case $1 in
+		name) v="nsx build" ;;
+		email) v="nsx-build@localhost" ;;
+		esac
+	fi
+	printf '%s' "$v"
+}
