@@ -3,6 +3,7 @@
 # test programs.
 # Usage: scripts/build-guest.sh TESTS_DIR OUT.cpio
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tests=$1 out=$2
@@ -10,14 +11,16 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,guest,tests}
-busybox=$(command -v busybox)
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	[ -x /bin/busybox ] || die "busybox-static is not installed"
+# busybox-static installs /bin/busybox; the dynamic "busybox" package
+# would too, and would not run in the guest.
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
+	die "busybox-static is not installed (make deps)"
 cp /bin/busybox "$root/bin/busybox"
 gcc -static -O2 -Wall -o "$root/bin/nsx-exit" "$TOP/guest/nsx-exit.c"
 install -m 0755 "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/*.sh "$root/guest/"
 cp -a "$tests"/. "$root/tests/"
+cp "$tests/tool/nsx" "$root/bin/nsx"
 
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh

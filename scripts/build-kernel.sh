@@ -7,6 +7,7 @@
 # The .config is only replaced when it changes, so that a rebuild after
 # touching one file recompiles that file only.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 src=$1 obj=$2

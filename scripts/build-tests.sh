@@ -3,6 +3,7 @@
 # built kernel, and install them for the guest.
 # Usage: scripts/build-tests.sh KERNEL_OBJ OUT
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kobj=$(cd "$1" && pwd)
@@ -29,4 +30,12 @@ if grep -E '^make\[[0-9]+\]: \*\*\*' "$log" >&2; then
 	die "some selftests did not build (log: ${log#"$TOP"/})"
 fi
 cp "$out/kselftest-list.txt" "$out/list"
+
+# The nsx tool, against the same uapi headers, and its tests.
+say "building the nsx tool"
+make -s -B -C "$TOP/tool" KHDR_INCLUDES="-isystem $kobj/hdr/include" >>"$log" 2>&1 ||
+	die "the nsx tool did not build (log: ${log#"$TOP"/})"
+mkdir -p "$out/tool"
+cp "$TOP/tool/nsx" "$TOP/tool/tests/run.sh" "$out/tool/"
+echo "tool:run.sh" >>"$out/list"
 say "tests: $(wc -l <"$out/list") programs"

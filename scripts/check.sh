@@ -6,6 +6,7 @@
 # tested as it is (that is what a developer iterating wants), with a
 # warning if it differs from patches/.
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 t0=$(date +%s)

@@ -2,6 +2,7 @@
 # Install the Debian packages nsx needs, when some are missing.
 # Usage: scripts/deps.sh [lint]
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(

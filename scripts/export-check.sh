@@ -2,6 +2,7 @@
 # Exit non-zero, saying what differs, when build/linux holds commits or
 # changes that patches/ lacks. A missing build/linux has nothing to lose.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || exit 0

@@ -7,6 +7,7 @@
 # configuration (see ktree_git), so tree -> export -> tree -> export is
 # byte-identical.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=${1:-$TOP/patches}
@@ -18,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 ktree_git format-patch -q --zero-commit --no-numbered --no-signature \
 	--abbrev=12 --stat=80 --no-renames --diff-algorithm=myers \
 	--encode-email-headers -o "$tmp" base..HEAD
-(cd "$tmp" && ls -1 -- *.patch 2>/dev/null || true) >"$tmp/series"
+(cd "$tmp" && find . -maxdepth 1 -name '*.patch' -printf '%f\n' | LC_ALL=C sort) >"$tmp/series"
 
 mkdir -p "$out"
 rm -f "$out"/*.patch "$out/series"

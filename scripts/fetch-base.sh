@@ -6,6 +6,7 @@
 # archive no longer carries it (Debian's security archive keeps only a few
 # 6.12 versions), the newest 6.12 apt offers is taken instead, loudly.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 . "$TOP/config/base.env"
 

@@ -4,7 +4,9 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TREE=${TREE:-$BUILD/linux}
+# shellcheck disable=SC2034 # used by the scripts that source this file
 CACHE=$BUILD/cache
+# shellcheck disable=SC2034
 NPROC=$(nproc)
 
 say() { printf 'nsx: %s\n' "$*" >&2; }

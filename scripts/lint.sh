@@ -14,6 +14,7 @@
 # Prints one "lint: <check>: ok|FAIL" line per check and a closing
 # "lint: N passed, N failed" count; exits non-zero on any failure.
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 full=${1:-}

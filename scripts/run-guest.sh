@@ -12,6 +12,7 @@
 # NSX_TIMEOUT (seconds, default 1800), NSX_MEM (default 2G), NSX_SMP
 # (default 2).
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel=$1 initrd=$2 mode=$3 log=$4 extra=${5:-}
@@ -19,7 +20,7 @@ timeout=${NSX_TIMEOUT:-1800}
 
 accel=(-accel tcg)
 [ "${NSX_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-[ "${NSX_ICOUNT:-0}" = 1 ] && accel=(-accel tcg -icount shift=0,sleep=off)
+[ "${NSX_ICOUNT:-0}" = 1 ] && accel=(-accel tcg -icount "shift=0,sleep=off")
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 nsx.mode=$mode $extra"
 io=(-display none -monitor none -serial stdio)
@@ -33,7 +34,7 @@ fi
 mkdir -p "$(dirname "$log")"
 qemu=(qemu-system-x86_64 "${accel[@]}" -m "${NSX_MEM:-2G}" -smp "${NSX_SMP:-2}"
       -no-reboot -nic none "${io[@]}"
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      -device "isa-debug-exit,iobase=0xf4,iosize=0x04"
       -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 say "booting: ${qemu[*]}"
 if [ $interactive = 1 ]; then

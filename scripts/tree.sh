@@ -5,6 +5,7 @@
 # Refuses to throw away commits or changes in build/linux that patches/
 # does not hold, unless FORCE=1.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 . "$TOP/config/base.env"
