@@ -1,0 +1,962 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsx - run a command in new namespaces, enter the namespaces of a
+ * running process, or list the namespaces of a process.
+ *
+ *   nsx run [OPTIONS] [--] [COMMAND [ARGS...]]
+ *   nsx enter -t PID [OPTIONS] [--] [COMMAND [ARGS...]]
+ *   nsx ns [PID]
+ *
+ * Namespace types are described once, in nstypes[] below: the option
+ * parsers, the help texts, "enter --all" and the fork decision are all
+ * driven by that table, so a new type is one new line there.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sched.h>
+
+/*
+ * Flags that an older libc or uapi header may lack; building with
+ * -isystem <kernel uapi headers> picks up the real definitions.
+ */
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOCK_BOOTTIME
+#define CLOCK_BOOTTIME 7
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#ifndef NSX_VERSION
+#define NSX_VERSION "0.1"
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b) __attribute__((__format__(printf, a, b)))
+#define NSEC_PER_SEC 1000000000L
+
+/* Exit codes of the tool itself; the command's status is passed on. */
+#define EXIT_TOOL 1
+#define EXIT_USAGE 2
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+struct nstype {
+	const char *name;	/* long option, e.g. "mount" */
+	const char *proc;	/* entry in /proc/PID/ns/ */
+	int flag;		/* CLONE_NEW* */
+	int opt;		/* short option */
+	bool fork;		/* only children enter it: fork after it */
+	const char *help;
+};
+
+/*
+ * Every namespace type nsx knows. A type the running kernel lacks does
+ * no harm: "run" fails in unshare() with EINVAL, "enter -a" skips it as
+ * /proc/PID/ns has no entry for it. A flag older headers may lack gets
+ * a fallback definition above, or its line an #ifdef.
+ */
+static const struct nstype nstypes[] = {
+	{ "mount", "mnt", CLONE_NEWNS, 'm', false, "mount namespace" },
+	{ "uts", "uts", CLONE_NEWUTS, 'u', false,
+	  "UTS namespace (hostname, domain name)" },
+	{ "ipc", "ipc", CLONE_NEWIPC, 'i', false, "System V IPC namespace" },
+	{ "net", "net", CLONE_NEWNET, 'n', false, "network namespace" },
+	{ "pid", "pid", CLONE_NEWPID, 'p', true, "PID namespace" },
+	{ "user", "user", CLONE_NEWUSER, 'U', false, "user namespace" },
+	{ "cgroup", "cgroup", CLONE_NEWCGROUP, 'C', false,
+	  "cgroup namespace" },
+	{ "time", "time", CLONE_NEWTIME, 'T', true, "time namespace" },
+};
+
+#define NR_NSTYPES ARRAY_SIZE(nstypes)
+
+static const char *cmdname = "nsx";	/* "nsx run" etc. in usage errors */
+
+static void vwarn_errno(int err, const char *fmt, va_list ap)
+{
+	fputs("nsx: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+}
+
+/* "nsx: <what>: <strerror(errno)>", exit 1 */
+static noreturn __printf(1, 2) void die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(err, fmt, ap);
+	va_end(ap);
+	exit(EXIT_TOOL);
+}
+
+/* "nsx <cmd>: <what>" and a hint, exit 2 */
+static noreturn __printf(1, 2) void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cmdname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmdname);
+	exit(EXIT_USAGE);
+}
+
+static noreturn void print_version(void)
+{
+	printf("nsx %s\n", NSX_VERSION);
+	exit(EXIT_SUCCESS);
+}
+
+/*
+ * Numbers: the whole string must be a decimal number within [min, max].
+ */
+static long long parse_ll(const char *s, long long min, long long max,
+			  const char *what)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || isspace((unsigned char)*s))
+		usage_error("invalid %s: '%s'", what, s);
+	if (errno == ERANGE || v < min || v > max)
+		usage_error("%s out of range: '%s'", what, s);
+	return v;
+}
+
+static pid_t parse_pid(const char *s)
+{
+	return (pid_t)parse_ll(s, 1, INT_MAX, "PID");
+}
+
+/*
+ * A clock offset in seconds: [+-]DIGITS[.DIGITS], at most nine decimal
+ * places. Stored the way timens_offsets wants it: tv_nsec in [0, 1e9),
+ * so -1.5 is { -2, 500000000 }.
+ */
+static struct timespec parse_offset(const char *s, const char *what)
+{
+	const char *p = s;
+	struct timespec ts;
+	long long sec;
+	long nsec = 0, scale = NSEC_PER_SEC / 10;
+	bool neg = false;
+	char *end;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (!isdigit((unsigned char)*p))
+		usage_error("invalid %s: '%s'", what, s);
+	errno = 0;
+	sec = strtoll(p, &end, 10);
+	if (errno == ERANGE)
+		usage_error("%s out of range: '%s'", what, s);
+	if (*end == '.') {
+		end++;
+		if (!isdigit((unsigned char)*end))
+			usage_error("invalid %s: '%s'", what, s);
+		for (; isdigit((unsigned char)*end); end++) {
+			if (!scale)
+				usage_error("%s has more than 9 decimals: '%s'",
+					    what, s);
+			nsec += (*end - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*end != '\0')
+		usage_error("invalid %s: '%s'", what, s);
+
+	if (neg) {
+		sec = -sec;
+		if (nsec) {
+			sec--;
+			nsec = NSEC_PER_SEC - nsec;
+		}
+	}
+	ts.tv_sec = sec;
+	ts.tv_nsec = nsec;
+	return ts;
+}
+
+static void write_file(const char *path, const char *buf)
+{
+	size_t len = strlen(buf);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", path);
+	n = write(fd, buf, len);
+	if (n < 0)
+		die("write %s", path);
+	if ((size_t)n != len) {
+		errno = EIO;
+		die("short write to %s", path);
+	}
+	if (close(fd))
+		die("close %s", path);
+}
+
+static int pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(SYS_pidfd_open, pid, flags);
+}
+
+static int pidfd_send_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/*
+ * Option tables: the namespace types from nstypes[] plus the options of
+ * one command, as getopt_long() wants them. Options without a short
+ * form use values from OPT_LONG up.
+ */
+enum {
+	OPT_LONG = 0x100,
+	OPT_VERSION,
+	OPT_MAP_USER,
+	OPT_MAP_GROUP,
+	OPT_MOUNT_PROC,
+	OPT_PROPAGATION,
+	OPT_MONOTONIC,
+	OPT_BOOTTIME,
+	OPT_HOSTNAME,
+	OPT_PRESERVE_CRED,
+};
+
+#define MAX_OPTS 32
+
+struct optset {
+	struct option longopts[MAX_OPTS];
+	char shortopts[2 * MAX_OPTS + 3];
+};
+
+static void add_opt(struct optset *set, const char *name, int has_arg,
+		    int val)
+{
+	size_t i = 0, len;
+
+	while (set->longopts[i].name)
+		i++;
+	if (i + 1 >= MAX_OPTS)
+		abort();
+	set->longopts[i] = (struct option){ name, has_arg, NULL, val };
+	if (val >= OPT_LONG)
+		return;
+	len = strlen(set->shortopts);
+	set->shortopts[len++] = (char)val;
+	if (has_arg != no_argument)
+		set->shortopts[len++] = ':';
+	if (has_arg == optional_argument)
+		set->shortopts[len++] = ':';
+	set->shortopts[len] = '\0';
+}
+
+/*
+ * "+": stop at the first non-option (the command); ":": report missing
+ * arguments as ':' and print nothing ourselves.
+ */
+static void init_opts(struct optset *set, const struct option *extra,
+		      bool with_types)
+{
+	size_t i;
+
+	memset(set, 0, sizeof(*set));
+	set->shortopts[0] = '+';
+	set->shortopts[1] = ':';
+	if (with_types)
+		for (i = 0; i < NR_NSTYPES; i++)
+			add_opt(set, nstypes[i].name, no_argument,
+				nstypes[i].opt);
+	for (; extra && extra->name; extra++)
+		add_opt(set, extra->name, extra->has_arg, extra->val);
+	add_opt(set, "help", no_argument, 'h');
+	add_opt(set, "version", no_argument, OPT_VERSION);
+}
+
+static int next_opt(int argc, char **argv, struct optset *set)
+{
+	const char *arg;
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, set->shortopts, set->longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+
+	/*
+	 * getopt_long() has stepped past a long option in error, so it is
+	 * argv[optind - 1]; a bad short option is only known by optopt.
+	 */
+	arg = argv[optind - 1];
+	if (c == ':')
+		usage_error("option '%s' requires an argument", arg);
+	if (!optopt)
+		usage_error("unrecognized or ambiguous option '%s'", arg);
+	if (optopt < OPT_LONG &&
+	    (optopt == ':' || !strchr(set->shortopts + 2, optopt)))
+		usage_error("invalid option -- '%c'", optopt);
+	usage_error("option '%s' doesn't allow an argument", arg);
+}
+
+static const struct nstype *nstype_by_opt(int c)
+{
+	size_t i;
+
+	for (i = 0; i < NR_NSTYPES; i++)
+		if (nstypes[i].opt == c)
+			return &nstypes[i];
+	return NULL;
+}
+
+static bool flags_need_fork(int flags)
+{
+	size_t i;
+
+	for (i = 0; i < NR_NSTYPES; i++)
+		if (nstypes[i].fork && (flags & nstypes[i].flag))
+			return true;
+	return false;
+}
+
+static void print_nstype_help(FILE *out)
+{
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < NR_NSTYPES; i++) {
+		snprintf(buf, sizeof(buf), "--%s", nstypes[i].name);
+		fprintf(out, "  -%c, %-20s %s\n", nstypes[i].opt, buf,
+			nstypes[i].help);
+	}
+}
+
+/* ---- running the command ---------------------------------------- */
+
+static noreturn void exec_command(char **argv)
+{
+	char *shell_argv[2];
+
+	if (!argv[0]) {
+		shell_argv[0] = getenv("SHELL");
+		if (!shell_argv[0] || !*shell_argv[0])
+			shell_argv[0] = "/bin/sh";
+		shell_argv[1] = NULL;
+		argv = shell_argv;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "nsx: exec %s: %s\n", argv[0], strerror(errno));
+	exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+static pid_t child_pid;
+
+/*
+ * Pass the signal on, then die of it ourselves: the child may ignore it
+ * (init of a new pid namespace ignores signals it has no handler for),
+ * but whoever sent it asked nsx to go.
+ */
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Fork; the child returns, the parent waits for it and exits with its
+ * status (128 + signal number if it was killed). Terminal signals reach
+ * the child from the terminal itself, so the parent ignores them;
+ * SIGTERM and SIGHUP are passed on.
+ */
+static void fork_and_wait(void)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status;
+
+	fflush(NULL);
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid == 0)
+		return;
+
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	while (waitpid(child_pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	if (WIFEXITED(status))
+		exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		exit(128 + WTERMSIG(status));
+	exit(EXIT_TOOL);
+}
+
+/* ---- nsx run ----------------------------------------------------- */
+
+enum propagation { PROP_UNCHANGED, PROP_PRIVATE, PROP_SHARED, PROP_SLAVE };
+
+struct run_opts {
+	int flags;			/* CLONE_NEW* to unshare */
+	bool fork;
+	bool map_user, map_group;
+	uid_t inner_uid;		/* mapped to our euid */
+	gid_t inner_gid;		/* mapped to our egid */
+	const char *proc_dir;		/* --mount-proc */
+	enum propagation propagation;
+	bool monotonic_set, boottime_set;
+	struct timespec monotonic, boottime;
+	const char *hostname;
+};
+
+static const struct option run_options[] = {
+	{ "fork", no_argument, NULL, 'f' },
+	{ "map-root-user", no_argument, NULL, 'r' },
+	{ "map-user", required_argument, NULL, OPT_MAP_USER },
+	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
+	{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
+	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
+	{ "monotonic", required_argument, NULL, OPT_MONOTONIC },
+	{ "boottime", required_argument, NULL, OPT_BOOTTIME },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ NULL, 0, NULL, 0 }
+};
+
+static noreturn void run_help(void)
+{
+	printf("Usage: nsx run [OPTIONS] [--] [COMMAND [ARGS...]]\n"
+	       "\n"
+	       "Run COMMAND (default: $SHELL or /bin/sh) in new namespaces.\n"
+	       "\n"
+	       "Namespaces to create:\n");
+	print_nstype_help(stdout);
+	printf("\n"
+	       "Options:\n"
+	       "  -f, --fork               fork before running COMMAND\n"
+	       "                           (implied by --pid and --time)\n"
+	       "  -r, --map-root-user      map the current user and group to root\n"
+	       "                           (implies --user)\n"
+	       "      --map-user=UID       map the current user to UID (implies --user)\n"
+	       "      --map-group=GID      map the current group to GID (implies --user)\n"
+	       "      --mount-proc[=DIR]   mount a new proc at DIR, default /proc\n"
+	       "                           (implies --mount; use with --pid)\n"
+	       "      --propagation=MODE   propagation of all mounts: private, shared,\n"
+	       "                           slave or unchanged (default: private)\n"
+	       "      --monotonic=SECONDS  CLOCK_MONOTONIC offset, e.g. 3600 or -1.5\n"
+	       "                           (implies --time)\n"
+	       "      --boottime=SECONDS   CLOCK_BOOTTIME offset (implies --time)\n"
+	       "      --hostname=NAME      set the hostname (implies --uts)\n"
+	       "  -h, --help               show this help and exit\n"
+	       "      --version            show the version and exit\n"
+	       "\n"
+	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
+	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
+	exit(EXIT_SUCCESS);
+}
+
+static enum propagation parse_propagation(const char *s)
+{
+	if (!strcmp(s, "private"))
+		return PROP_PRIVATE;
+	if (!strcmp(s, "shared"))
+		return PROP_SHARED;
+	if (!strcmp(s, "slave"))
+		return PROP_SLAVE;
+	if (!strcmp(s, "unchanged"))
+		return PROP_UNCHANGED;
+	usage_error("invalid propagation mode: '%s'", s);
+}
+
+static void parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+	const struct nstype *t;
+	struct optset set;
+	int c;
+
+	init_opts(&set, run_options, true);
+	while ((c = next_opt(argc, argv, &set)) != -1) {
+		t = nstype_by_opt(c);
+		if (t) {
+			o->flags |= t->flag;
+			continue;
+		}
+		switch (c) {
+		case 'f':
+			o->fork = true;
+			break;
+		case 'r':
+			o->flags |= CLONE_NEWUSER;
+			if (!o->map_user)
+				o->inner_uid = 0;
+			if (!o->map_group)
+				o->inner_gid = 0;
+			o->map_user = true;
+			o->map_group = true;
+			break;
+		case OPT_MAP_USER:
+			o->flags |= CLONE_NEWUSER;
+			o->map_user = true;
+			o->inner_uid = parse_ll(optarg, 0, UINT32_MAX - 1,
+						"UID");
+			break;
+		case OPT_MAP_GROUP:
+			o->flags |= CLONE_NEWUSER;
+			o->map_group = true;
+			o->inner_gid = parse_ll(optarg, 0, UINT32_MAX - 1,
+						"GID");
+			break;
+		case OPT_MOUNT_PROC:
+			o->flags |= CLONE_NEWNS;
+			o->proc_dir = optarg ? optarg : "/proc";
+			if (!*o->proc_dir)
+				usage_error("empty --mount-proc directory");
+			break;
+		case OPT_PROPAGATION:
+			o->propagation = parse_propagation(optarg);
+			break;
+		case OPT_MONOTONIC:
+			o->flags |= CLONE_NEWTIME;
+			o->monotonic_set = true;
+			o->monotonic = parse_offset(optarg, "monotonic offset");
+			break;
+		case OPT_BOOTTIME:
+			o->flags |= CLONE_NEWTIME;
+			o->boottime_set = true;
+			o->boottime = parse_offset(optarg, "boottime offset");
+			break;
+		case OPT_HOSTNAME:
+			o->flags |= CLONE_NEWUTS;
+			if (strlen(optarg) > HOST_NAME_MAX)
+				usage_error("hostname longer than %d bytes",
+					    HOST_NAME_MAX);
+			o->hostname = optarg;
+			break;
+		case 'h':
+			run_help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage_error("unexpected option %d", c);
+		}
+	}
+	if (flags_need_fork(o->flags))
+		o->fork = true;
+}
+
+/* Map our euid/egid to the requested ids in the new user namespace. */
+static void write_id_maps(const struct run_opts *o, uid_t uid, gid_t gid)
+{
+	char buf[64];
+
+	if (o->map_group) {
+		/* Unprivileged gid_map writes need setgroups denied. */
+		write_file("/proc/self/setgroups", "deny");
+		snprintf(buf, sizeof(buf), "%u %u 1\n",
+			 (unsigned int)o->inner_gid, (unsigned int)gid);
+		write_file("/proc/self/gid_map", buf);
+	}
+	if (o->map_user) {
+		snprintf(buf, sizeof(buf), "%u %u 1\n",
+			 (unsigned int)o->inner_uid, (unsigned int)uid);
+		write_file("/proc/self/uid_map", buf);
+	}
+}
+
+/*
+ * The offsets of the new time namespace can be set only before a task
+ * enters it: after unshare(CLONE_NEWTIME), before the fork.
+ */
+static void write_time_offsets(const struct run_opts *o)
+{
+	char buf[128];
+	size_t len = 0;
+
+	if (o->monotonic_set)
+		len += snprintf(buf + len, sizeof(buf) - len, "%d %lld %ld\n",
+				CLOCK_MONOTONIC, (long long)o->monotonic.tv_sec,
+				o->monotonic.tv_nsec);
+	if (o->boottime_set)
+		len += snprintf(buf + len, sizeof(buf) - len, "%d %lld %ld\n",
+				CLOCK_BOOTTIME, (long long)o->boottime.tv_sec,
+				o->boottime.tv_nsec);
+	if (len)
+		write_file("/proc/self/timens_offsets", buf);
+}
+
+static void set_propagation(enum propagation prop)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} mode[] = {
+		[PROP_PRIVATE] = { MS_PRIVATE, "rprivate" },
+		[PROP_SHARED] = { MS_SHARED, "rshared" },
+		[PROP_SLAVE] = { MS_SLAVE, "rslave" },
+	};
+
+	if (prop == PROP_UNCHANGED)
+		return;
+	if (mount(NULL, "/", NULL, MS_REC | mode[prop].flag, NULL))
+		die("make / %s", mode[prop].name);
+}
+
+/*
+ * A proc for the pid namespace we are in (so, after the fork). The
+ * mount point itself is made private first if it is a mount, so that
+ * nothing propagates back whatever --propagation said.
+ */
+static void mount_proc(const char *dir)
+{
+	if (mount(NULL, dir, NULL, MS_REC | MS_PRIVATE, NULL) &&
+	    errno != EINVAL)
+		die("make %s private", dir);
+	if (mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		die("mount proc on %s", dir);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .propagation = PROP_PRIVATE };
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	cmdname = "nsx run";
+	parse_run_opts(argc, argv, &o);
+
+	if (o.flags && unshare(o.flags))
+		die("unshare");
+	if (o.flags & CLONE_NEWUSER)
+		write_id_maps(&o, uid, gid);
+	if (o.flags & CLONE_NEWTIME)
+		write_time_offsets(&o);
+	if (o.hostname && sethostname(o.hostname, strlen(o.hostname)))
+		die("sethostname %s", o.hostname);
+	if (o.flags & CLONE_NEWNS)
+		set_propagation(o.propagation);
+
+	if (o.fork)
+		fork_and_wait();	/* only the child returns */
+	if (o.proc_dir)
+		mount_proc(o.proc_dir);
+	exec_command(argv + optind);
+}
+
+/* ---- nsx enter --------------------------------------------------- */
+
+static const struct option enter_options[] = {
+	{ "target", required_argument, NULL, 't' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "preserve-credentials", no_argument, NULL, OPT_PRESERVE_CRED },
+	{ NULL, 0, NULL, 0 }
+};
+
+static noreturn void enter_help(void)
+{
+	printf("Usage: nsx enter -t PID [OPTIONS] [--] [COMMAND [ARGS...]]\n"
+	       "\n"
+	       "Run COMMAND (default: $SHELL or /bin/sh) in namespaces of process PID.\n"
+	       "\n"
+	       "Namespaces to enter:\n");
+	print_nstype_help(stdout);
+	printf("  -a, --all                every namespace of PID that differs from ours\n"
+	       "\n"
+	       "Options:\n"
+	       "  -t, --target=PID         the process whose namespaces to enter\n"
+	       "      --preserve-credentials\n"
+	       "                           keep uid, gid and groups when entering a user\n"
+	       "                           namespace (default: become its root)\n"
+	       "  -h, --help               show this help and exit\n"
+	       "      --version            show the version and exit\n"
+	       "\n"
+	       "All namespaces are entered at once with setns() on a pidfd of PID.\n"
+	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
+	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
+	exit(EXIT_SUCCESS);
+}
+
+/*
+ * Compare /proc/self/ns/X and /proc/PID/ns/X. Returns 1 if they differ,
+ * 0 if they are the same, -1 if either is missing (type not supported).
+ */
+static int ns_differs(pid_t pid, const struct nstype *t)
+{
+	char path[64];
+	struct stat self, other;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", t->proc);
+	if (stat(path, &self)) {
+		if (errno == ENOENT)
+			return -1;
+		die("stat %s", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, t->proc);
+	if (stat(path, &other)) {
+		if (errno == ENOENT)
+			return -1;
+		die("stat %s", path);
+	}
+	return self.st_dev != other.st_dev || self.st_ino != other.st_ino;
+}
+
+static void become_root(void)
+{
+	if (setgroups(0, NULL) && errno != EPERM)
+		die("setgroups");
+	if (setgid(0))
+		die("setgid 0");
+	if (setuid(0))
+		die("setuid 0");
+}
+
+static int cmd_enter(int argc, char **argv)
+{
+	const struct nstype *t;
+	bool all = false, preserve = false;
+	struct optset set;
+	pid_t pid = 0;
+	int flags = 0, pidfd, c;
+	size_t i;
+
+	cmdname = "nsx enter";
+	init_opts(&set, enter_options, true);
+	while ((c = next_opt(argc, argv, &set)) != -1) {
+		t = nstype_by_opt(c);
+		if (t) {
+			flags |= t->flag;
+			continue;
+		}
+		switch (c) {
+		case 't':
+			pid = parse_pid(optarg);
+			break;
+		case 'a':
+			all = true;
+			break;
+		case OPT_PRESERVE_CRED:
+			preserve = true;
+			break;
+		case 'h':
+			enter_help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage_error("unexpected option %d", c);
+		}
+	}
+	if (!pid)
+		usage_error("no target process; use -t PID");
+	if (!flags && !all)
+		usage_error("nothing to enter; use -a or namespace options");
+
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		die("pidfd_open %d", (int)pid);
+
+	for (i = 0; i < NR_NSTYPES; i++) {
+		int diff;
+
+		t = &nstypes[i];
+		if (!all && !(flags & t->flag))
+			continue;
+		diff = ns_differs(pid, t);
+		if (all && diff == 1)
+			flags |= t->flag;
+		/* setns() into our own user namespace is EINVAL */
+		if (t->flag == CLONE_NEWUSER && diff == 0)
+			flags &= ~CLONE_NEWUSER;
+	}
+	/* The pid might have been reused while we read /proc/PID/ns. */
+	if (pidfd_send_signal(pidfd, 0) && errno == ESRCH)
+		die("process %d", (int)pid);
+
+	if (flags && setns(pidfd, flags))
+		die("setns %d", (int)pid);
+	close(pidfd);
+
+	if ((flags & CLONE_NEWUSER) && !preserve)
+		become_root();
+	if (flags_need_fork(flags))
+		fork_and_wait();	/* only the child returns */
+	exec_command(argv + optind);
+}
+
+/* ---- nsx ns ------------------------------------------------------ */
+
+static noreturn void ns_help(void)
+{
+	printf("Usage: nsx ns [PID]\n"
+	       "\n"
+	       "List the namespaces of process PID (default: nsx itself) as\n"
+	       "\"TYPE INODE\" lines, one per entry of /proc/PID/ns.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -h, --help               show this help and exit\n"
+	       "      --version            show the version and exit\n");
+	exit(EXIT_SUCCESS);
+}
+
+static int skip_dots(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+static int cmd_ns(int argc, char **argv)
+{
+	char dir[64], path[sizeof(dir) + 1 + NAME_MAX + 1], link[128];
+	struct dirent **names;
+	struct optset set;
+	const char *ino;
+	ssize_t len;
+	int c, i, n;
+
+	cmdname = "nsx ns";
+	init_opts(&set, NULL, false);
+	while ((c = next_opt(argc, argv, &set)) != -1) {
+		switch (c) {
+		case 'h':
+			ns_help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage_error("unexpected option %d", c);
+		}
+	}
+	if (argc - optind > 1)
+		usage_error("too many arguments");
+	if (optind < argc)
+		snprintf(dir, sizeof(dir), "/proc/%d/ns",
+			 (int)parse_pid(argv[optind]));
+	else
+		snprintf(dir, sizeof(dir), "/proc/self/ns");
+
+	n = scandir(dir, &names, skip_dots, alphasort);
+	if (n < 0)
+		die("%s", dir);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			die("readlink %s", path);
+		link[len] = '\0';
+		/* "uts:[4026531838]" */
+		ino = strchr(link, '[');
+		if (!ino || link[len - 1] != ']') {
+			errno = EINVAL;
+			die("unexpected link %s -> %s", path, link);
+		}
+		link[len - 1] = '\0';
+		printf("%s %s\n", names[i]->d_name, ino + 1);
+		free(names[i]);
+	}
+	free(names);
+	if (fflush(stdout) || ferror(stdout))
+		die("write");
+	return EXIT_SUCCESS;
+}
+
+/* ---- main -------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "enter", cmd_enter },
+	{ "ns", cmd_ns },
+};
+
+static noreturn void main_help(void)
+{
+	printf("Usage: nsx COMMAND [OPTIONS] [ARGS...]\n"
+	       "\n"
+	       "Commands:\n"
+	       "  run [OPTIONS] [--] [COMMAND...]        run COMMAND in new namespaces\n"
+	       "  enter -t PID [OPTIONS] [--] [COMMAND...]\n"
+	       "                                         run COMMAND in the namespaces of PID\n"
+	       "  ns [PID]                               list the namespaces of PID\n"
+	       "\n"
+	       "Options:\n"
+	       "  -h, --help     show this help and exit\n"
+	       "      --version  show the version and exit\n"
+	       "\n"
+	       "'nsx COMMAND --help' describes the options of COMMAND.\n");
+	exit(EXIT_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+	struct optset set;
+	size_t i;
+	int c;
+
+	init_opts(&set, NULL, false);
+	while ((c = next_opt(argc, argv, &set)) != -1) {
+		switch (c) {
+		case 'h':
+			main_help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage_error("unexpected option %d", c);
+		}
+	}
+	if (optind >= argc)
+		usage_error("no command given");
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		argc -= optind;
+		argv += optind;
+		optind = 0;	/* reinitialise getopt for the command */
+		return commands[i].fn(argc, argv);
+	}
+	usage_error("unknown command '%s'", argv[optind]);
+}
