@@ -8,6 +8,7 @@ set -euo pipefail
 
 tests=$1 out=$2
 root=$(mktemp -d)
+chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,guest,tests}
