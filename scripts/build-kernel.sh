@@ -17,6 +17,9 @@ src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
 
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
+# Paths relative to the checkout in ccache's keys: another clone of the
+# project (CI's) hits the same cache entries.
+export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
 kmake() {
 	make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" \
 		KBUILD_BUILD_USER=nsx KBUILD_BUILD_HOST=nsx \
