@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check demo shell lint lint-full clean distclean
+	check demo shell lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -17,7 +17,8 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
 	@echo
-	@echo "Variables: FORCE=1 (tree: discard unexported work), NSX_KVM=1 (use KVM),"
+	@echo "Variables: FORCE=1 (tree: discard unexported work), QUICK=1 (bench: small N),"
+	@echo "NSX_KVM=1 (use KVM),"
 	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check)."
 
 deps: ## install the Debian packages nsx needs
@@ -61,8 +62,16 @@ lint-full: ## lint plus coccinelle on the touched directories
 	$(S)/deps.sh lint
 	$(S)/lint.sh full
 
+bench: ## base kernel against nsx under instruction counting (QUICK=1: small)
+	$(S)/deps.sh bench
+	@[ -d $(B)/linux/.git ] || $(S)/tree.sh
+	$(S)/build-kernel.sh $(B)/linux $(K) config/kernel.config
+	QUICK=$(QUICK) bench/bench.sh
+
 clean: ## remove build output, keep build/linux and the download cache
 	rm -rf $(K) $(B)/tests $(B)/tests.obj $(B)/tests.log $(B)/guest $(B)/logs
+	rm -rf $(B)/bench $(B)/kernel-base $(B)/base-src
+	git -C $(B)/linux worktree prune 2>/dev/null || true
 
 distclean: export-check ## remove build/ entirely (refuses if work is unexported)
 	rm -rf $(B)

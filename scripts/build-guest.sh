@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Pack the guest initramfs: busybox, the guest scripts, nsx-exit and the
 # test programs.
-# Usage: scripts/build-guest.sh TESTS_DIR OUT.cpio
+# Usage: scripts/build-guest.sh TESTS_DIR|- OUT.cpio [SRC=DEST...]
+# "-" packs no tests; each SRC=DEST adds a file at DEST in the guest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tests=$1 out=$2
+shift 2
 root=$(mktemp -d)
 chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
@@ -20,8 +22,13 @@ cp /bin/busybox "$root/bin/busybox"
 gcc -static -O2 -Wall -o "$root/bin/nsx-exit" "$TOP/guest/nsx-exit.c"
 install -m 0755 "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/*.sh "$root/guest/"
-cp -a "$tests"/. "$root/tests/"
-[ ! -f "$tests/tool/nsx" ] || cp "$tests/tool/nsx" "$root/bin/nsx"
+if [ "$tests" != - ]; then
+	cp -a "$tests"/. "$root/tests/"
+	[ ! -f "$tests/tool/nsx" ] || cp "$tests/tool/nsx" "$root/bin/nsx"
+fi
+for f in "$@"; do
+	install -D -m 0755 "${f%%=*}" "$root/${f#*=}"
+done
 
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh

@@ -22,7 +22,7 @@ command -v ccache >/dev/null && cc="ccache gcc"
 export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
 kmake() {
 	make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" \
-		KBUILD_BUILD_USER=nsx KBUILD_BUILD_HOST=nsx \
+		KBUILD_BUILD_USER=nsx KBUILD_BUILD_HOST=nsx KBUILD_BUILD_VERSION=1 \
 		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" "$@"
 }
 

@@ -12,7 +12,7 @@ set -uo pipefail
 t0=$(date +%s)
 step() { say "[$(( $(date +%s) - t0 ))s] $*"; }
 
-"$TOP/scripts/deps.sh" || die "could not install the packages nsx needs"
+"$TOP/scripts/deps.sh" bench || die "could not install the packages nsx needs"
 if [ ! -d "$TREE/.git" ]; then
 	step "creating build/linux"
 	"$TOP/scripts/tree.sh" || die "make tree failed"
@@ -45,8 +45,22 @@ res=$(sed -nE 's/^nsx-result: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped
 [ $guest -eq 0 ] || [ "$gf" -gt 0 ] || gf=1
 [ $guest -eq 0 ] || [ -n "$res" ] || say "no test result came out of the guest (log: build/logs/check.log)"
 
+# The benchmark in its small variant, so that its code cannot rot. It
+# reports figures and never fails on them: only a build, boot or kernel
+# report failure counts.
+step "bench, QUICK=1 (base kernel against nsx; log in build/bench-quick.log)"
+bp=0 bf=0
+if QUICK=1 "$TOP/bench/bench.sh" >"$BUILD/bench-quick.log" 2>&1; then
+	bp=1
+	say "bench: table in build/bench/quick/results.md"
+else
+	bf=1
+	tail -n 20 "$BUILD/bench-quick.log" >&2
+	say "bench: FAILED (build/bench-quick.log)"
+fi
+
 step "done; console log in build/logs/check.log"
-echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped"
-p=$(( ${lp:-0} + gp )) f=$(( ${lf:-1} + gf ))
+echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped; bench: $bp passed, $bf failed"
+p=$(( ${lp:-0} + gp + bp )) f=$(( ${lf:-1} + gf + bf ))
 echo "$p passed, $f failed, $gs skipped"
 [ "$f" -eq 0 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages nsx needs, when some are missing.
-# Usage: scripts/deps.sh [lint]
+# Usage: scripts/deps.sh [lint|bench]
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -14,9 +14,10 @@ pkgs=(
 	# lint
 	sparse
 )
-if [ "${1:-}" = lint ]; then
-	pkgs+=(coccinelle)
-fi
+case ${1:-} in
+lint) pkgs+=(coccinelle) ;;
+bench) pkgs+=(gnuplot-nox) ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

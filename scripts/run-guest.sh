@@ -20,7 +20,9 @@ timeout=${NSX_TIMEOUT:-1800}
 
 accel=(-accel tcg)
 [ "${NSX_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-[ "${NSX_ICOUNT:-0}" = 1 ] && accel=(-accel tcg -icount "shift=0,sleep=off")
+# Under icount the RTC is pinned too, so that boots repeat exactly.
+[ "${NSX_ICOUNT:-0}" = 1 ] &&
+	accel=(-accel tcg -icount "shift=0,sleep=off" -rtc "base=2024-01-01T00:00:00,clock=vm")
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 nsx.mode=$mode $extra"
 io=(-display none -monitor none -serial stdio)

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# make bench: what the series costs. Boots the base kernel (tag "base" of
+# build/linux, same configuration) and the nsx kernel (build/kernel) under
+# QEMU with instruction counting, runs the same static program (nsbench)
+# in both, and writes one table: operation, unit, base, nsx, ratio.
+#
+# Usage: bench/bench.sh            full run, results in build/bench/
+#        QUICK=1 bench/bench.sh    small N, results in build/bench/quick/
+#
+# With -icount shift=0,sleep=off a guest nanosecond is one instruction,
+# so the figures are instructions per operation, repeatable to a few
+# digits. It reports; it never fails on a figure. It fails when a kernel
+# does not build or boot, a guest run fails, or the kernel logs a report.
+#
+# Environment: QUICK=1; NSX_MEM (guest memory, default 4G here);
+# NSX_TIMEOUT. The guest always gets one CPU, so that the count is that
+# of one CPU.
+set -uo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../scripts/lib.sh"
+
+quick=${QUICK:-0}
+mode=full
+out=$BUILD/bench
+if [ "$quick" = 1 ]; then
+	mode=quick
+	out=$BUILD/bench/quick
+fi
+base_src=$BUILD/base-src
+base_obj=$BUILD/kernel-base
+nsx_obj=$BUILD/kernel
+initrd=$out/initramfs.cpio
+t0=$(date +%s)
+step() { say "bench [$(( $(date +%s) - t0 ))s] $*"; }
+
+# build/base-src: a worktree of build/linux at tag "base", recreated when
+# build/linux was (its link then dangles) or when "base" moved.
+base_tree() {
+	local want have
+	want=$(git -C "$TREE" rev-parse -q --verify 'base^{commit}') ||
+		die "build/linux has no tag 'base' (make tree)"
+	have=$(git -C "$base_src" rev-parse -q --verify HEAD 2>/dev/null) || have=
+	[ "$have" = "$want" ] && return 0
+	if [ -e "$base_src" ]; then
+		say "recreating ${base_src#"$TOP"/} at tag base"
+		rm -rf "$base_src"
+	fi
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$base_src" "$want" ||
+		die "could not check out tag base in ${base_src#"$TOP"/}"
+}
+
+# The bench guest: the usual guest without the test programs (a small
+# initramfs boots faster), plus nsbench and /guest/bench.sh.
+pack_guest() {
+	"$TOP/scripts/build-guest.sh" - "$initrd" "$out/nsbench=bin/nsbench" \
+		"$TOP/bench/guest-bench.sh=guest/bench.sh" >/dev/null ||
+		die "could not pack the bench guest"
+}
+
+# Boot one kernel with the bench; NAME BZIMAGE.
+boot() {
+	local name=$1 kernel=$2 t rc
+	t=$(date +%s)
+	step "booting the $name kernel (console: ${out#"$TOP"/}/$name.log)"
+	NSX_ICOUNT=1 NSX_SMP=1 NSX_MEM=${NSX_MEM:-4G} \
+		"$TOP/scripts/run-guest.sh" "$kernel" "$initrd" bench "$out/$name.log" \
+		"nsx.bench=$mode" >"$out/$name.console" 2>&1
+	rc=$?
+	echo "$(( $(date +%s) - t ))" >"$out/$name.seconds"
+	if [ $rc != 0 ]; then
+		grep -E '^(bench-error|nsx: )' "$out/$name.console" | tail -n 20 >&2
+		say "the $name guest run failed (${out#"$TOP"/}/$name.log)"
+	fi
+	return $rc
+}
+
+# The table: every "bench: GROUP OP VALUE UNIT" line of both logs, joined
+# on GROUP OP. Under icount ns/op is instructions per operation.
+tabulate() {
+	awk -v csv="$out/results.csv" -v md="$out/results.md" -v mode="$mode" '
+	function num(v) {
+		if (v == "")
+			return ""
+		return (v >= 1000 || v <= -1000) ? sprintf("%.0f", v) : sprintf("%.1f", v)
+	}
+	FNR == 1 { f++ }
+	/^bench-info: / {
+		sub(/\r$/, "")
+		key = $2; $1 = ""; $2 = ""; sub(/^ +/, "")
+		info[f, key] = $0
+		next
+	}
+	/^bench-note: / { sub(/^bench-note: /, ""); if (!(note[$0]++)) notes[++nn] = $0; next }
+	/^bench: / && NF == 5 {
+		key = $2 " " $3
+		if (!(key in unit))
+			order[++n] = key
+		u = $5
+		if (u == "ns/op")
+			u = "instr/op"
+		else if (u == "B/ns")
+			u = "bytes/ns"
+		else if (u == "elapsed-ns/op")
+			u = "guest ns/op"
+		unit[key] = u
+		val[f, key] = $4
+	}
+	END {
+		print "operation,unit,base,nsx,ratio" > csv
+		printf "# nsx bench (%s)\n\n", mode > md
+		printf "base: %s  \nnsx: %s  \n", info[1, "kernel"], info[2, "kernel"] > md
+		printf "guest: %s CPU, %s kB, clocksource %s; QEMU TCG with -icount shift=0,sleep=off, so a guest nanosecond is one executed instruction.\n\n", \
+			info[2, "cpus"], info[2, "memtotal-kB"], info[2, "clocksource"] > md
+		print "| operation | unit | base | nsx | nsx/base |" > md
+		print "|---|---|---:|---:|---:|" > md
+		for (i = 1; i <= n; i++) {
+			k = order[i]
+			b = ((1, k) in val) ? val[1, k] : ""
+			x = ((2, k) in val) ? val[2, k] : ""
+			r = (b != "" && x != "" && b + 0 != 0) ? sprintf("%.3f", x / b) : ""
+			printf "%s,%s,%s,%s,%s\n", k, unit[k], b, x, r > csv
+			printf "| %s | %s | %s | %s | %s |\n", k, unit[k], num(b), num(x), r > md
+		}
+		if (nn) {
+			print "\nNotes from the guests:\n" > md
+			for (i = 1; i <= nn; i++)
+				print "- " notes[i] > md
+		}
+	}' "$out/base.log" "$out/nsx.log"
+}
+
+# What the rows measure, after the table in results.md.
+legend() {
+	cat <<'EOF'
+
+## Reading the table
+
+Figures are per operation, the mean over a loop; instructions are guest
+nanoseconds under icount, so they include what the kernel did meanwhile
+for others (interrupts, RCU callbacks, workqueues such as the network
+namespace cleanup) as far as it ran inside the loop.
+
+- `kmsg write`, `kmsg read`: one write(2) of a 30-byte line to /dev/kmsg
+  (printk_devkmsg=on); one read(2) of one record, rereading the buffer.
+- `ref fork+exit+wait`: fork(), the child exits, waitpid(). `ref
+  clone-vm+exit+wait`: the same with clone(CLONE_VM|CLONE_VFORK|CLONE_FILES).
+  `ref open+close-nsfile`: open and close /proc/self/ns/uts.
+- `unshare T`: unshare(CLONE_NEWT) again and again in one process: each
+  call creates a namespace and frees the one the call before made (not for
+  pid and user, whose unshare() cannot be repeated).
+- `unshare-fork T`: a forked child unshares and exits, less `ref
+  fork+exit+wait`: a difference of two large figures, so ±1–2k of noise.
+- `clone-vm T`: a clone-vm child created with CLONE_NEWT exits, less `ref
+  clone-vm+exit+wait` (no time: clone() cannot take CLONE_NEWTIME).
+- `clone3 T`: clone3() with CLONE_NEWT, the child exits, waitpid();
+  `clone3 none` is the same without a flag.
+- `setns-nsfd T`, `setns-pidfd T`: one setns() through a namespace fd or a
+  pidfd, the mean of entering a holder process's namespace and going back.
+  For user, only entering (there is no way back), in a clone-vm child, less
+  its reference.
+- `clock CTX/PATH/CLOCK`: one read. PATH libc is clock_gettime(),
+  gettimeofday() or time() through glibc (vDSO); syscall is syscall(2).
+  CTX host, timens-mono (a time namespace with a monotonic offset),
+  timens-real (a realtime offset, when the kernel takes one).
+- `scale T/N/...`: N namespaces created one after another and held by
+  open fds (unshare() and open of /proc/self/ns/..., or a clone-vm child
+  for pid and user: see the refs). `create`: per namespace;
+  `create-last10%`: the same over the last tenth only, the cost of one
+  more namespace with about N alive. `mem`, `slab`:
+  drop of MemAvailable and growth of Slab per namespace, once deferred
+  frees are done (noisy below N = 1000). `close`: closing the fds, per
+  namespace. `teardown`: guest time from the first close until Slab
+  stopped moving, per namespace: a latency, not an instruction count (it
+  includes waiting for RCU grace periods and sleeps in the network
+  device teardown), only meaningful for large N.
+
+TODO: a wall-clock column under plain TCG (indicative only); libfaketime
+against a realtime-offset time namespace.
+EOF
+}
+
+# scaling.dat: one block per type, "N base nsx" instructions per creation,
+# then "base nsx" slab bytes per namespace.
+plot() {
+	local types
+	awk '/^bench: scale [^ ]+\/(create|slab) / {
+		f = (FILENAME == ARGV[1]) ? 1 : 2
+		split($3, p, "/")
+		if (!(p[1] in seen)) {
+			seen[p[1]] = 1
+			order[++nt] = p[1]
+		}
+		if (!((p[1], p[2]) in isn)) {
+			isn[p[1], p[2]] = 1
+			ns[p[1], ++cnt[p[1]]] = p[2]
+		}
+		v[f, p[1], p[2], p[3]] = $4
+	}
+	function get(f, t, m, what) {
+		return ((f, t, m, what) in v) ? v[f, t, m, what] : "NaN"
+	}
+	END {
+		for (i = 1; i <= nt; i++) {
+			t = order[i]
+			if (i > 1)
+				printf "\n\n"
+			printf "%s base nsx base-slab nsx-slab\n", t
+			for (j = 1; j <= cnt[t]; j++) {
+				m = ns[t, j]
+				printf "%s %s %s %s %s\n", m, get(1, t, m, "create"),
+					get(2, t, m, "create"), get(1, t, m, "slab"),
+					get(2, t, m, "slab")
+			}
+		}
+	}' "$out/base.log" "$out/nsx.log" >"$out/scaling.dat"
+	types=$(grep -c ' base nsx ' "$out/scaling.dat")
+	[ "$types" -gt 0 ] || { say "no scale figures to plot"; return 0; }
+	if ! command -v gnuplot >/dev/null; then
+		say "gnuplot is missing (apt-get install gnuplot-nox): no plot"
+		return 0
+	fi
+	gnuplot <<EOF || say "gnuplot failed: no plot"
+set terminal pngcairo size 1400,600 noenhanced
+set linetype 5 lc rgb "#b8860b"
+set output "$out/scaling.png"
+set multiplot layout 1,2 title "N namespaces created and held by open fds ($mode run; solid nsx, dashed base)"
+set logscale xy
+set autoscale xfix
+set offsets graph 0.05, graph 0.05, 0, 0
+set xlabel "N"
+set grid
+set key top left
+set ylabel "instructions per creation"
+plot for [i=0:$((types - 1))] "$out/scaling.dat" index i using 1:3 with linespoints lw 2 lc i+1 title columnheader(1), \
+     for [i=0:$((types - 1))] "$out/scaling.dat" index i using 1:2 with linespoints dt 2 lc i+1 notitle
+set ylabel "slab bytes per namespace"
+plot for [i=0:$((types - 1))] "$out/scaling.dat" index i using 1:5 with linespoints lw 2 lc i+1 title columnheader(1), \
+     for [i=0:$((types - 1))] "$out/scaling.dat" index i using 1:4 with linespoints dt 2 lc i+1 notitle
+unset multiplot
+EOF
+}
+
+mkdir -p "$out"
+rm -f "$out"/*.log "$out"/*.console "$out"/results.* "$out"/scaling.*
+
+if [ ! -f "$nsx_obj/arch/x86/boot/bzImage" ] || [ ! -d "$nsx_obj/hdr/include" ]; then
+	die "no nsx kernel in ${nsx_obj#"$TOP"/} (make kernel)"
+fi
+base_tree
+step "building the base kernel"
+"$TOP/scripts/build-kernel.sh" "$base_src" "$base_obj" "$TOP/config/kernel.config" ||
+	die "the base kernel did not build"
+
+step "building nsbench and the bench guest"
+gcc -static -O2 -Wall -Wextra -isystem "$nsx_obj/hdr/include" \
+	-o "$out/nsbench" "$TOP/bench/nsbench.c" || die "nsbench did not build"
+pack_guest
+
+fail=0
+boot base "$base_obj/arch/x86/boot/bzImage" || fail=1
+boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
+
+tabulate
+legend >>"$out/results.md"
+plot
+echo
+cat "$out/results.md"
+echo
+step "done: base guest $(cat "$out/base.seconds")s, nsx guest $(cat "$out/nsx.seconds")s; ${out#"$TOP"/}/results.md, results.csv, scaling.png"
+[ $fail = 0 ] || die "a guest run failed: the table is incomplete"

@@ -1,0 +1,972 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsbench: what namespaces cost, for 'make bench'.
+ *
+ * Usage: nsbench [--quick] [--only GROUP[,GROUP...]]
+ * Groups: ref unshare clone3 setns clock kmsg scale
+ *
+ * Each figure is one line on standard output:
+ *
+ *	bench: GROUP OPERATION VALUE UNIT
+ *
+ * Times are guest nanoseconds read from CLOCK_MONOTONIC. Under QEMU with
+ * "-icount shift=0,sleep=off" one guest nanosecond is one executed
+ * instruction, so "ns/op" is instructions per operation. The count covers
+ * everything the guest ran meanwhile: the kernel, and the deferred work
+ * (RCU callbacks, workqueues) an operation leaves behind, as far as it
+ * runs inside the measured loop, as long as the CPU never idles in it
+ * ("elapsed-ns/op" marks the one figure that includes idle waiting). Run
+ * the guest with one CPU so that the count is that of one CPU.
+ *
+ * "bench-note:" lines are for people. "bench-error:" means a measurement
+ * could not be made; the program then exits 1.
+ *
+ * It raises namespace and file limits and writes to /dev/kmsg: it is
+ * meant for the throwaway bench guest, run as root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sched.h>
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/*
+ * The namespace types. A new type is one more row: its CLONE_NEW* flag,
+ * the /proc/self/ns file naming the namespace it creates (for unshare()
+ * in the process itself when "loop" is set, else in a child created with
+ * the flag), whether unshare() can be repeated within one process (each
+ * call then frees the namespace the previous one made), and the largest N
+ * of its scale runs in full mode.
+ */
+struct ns_type {
+	const char *name;
+	int flag;
+	const char *child_file;
+	bool loop;
+	long full_max;
+};
+
+static const struct ns_type types[] = {
+	{ "uts",	CLONE_NEWUTS,		"uts",			true,	100000 },
+	{ "ipc",	CLONE_NEWIPC,		"ipc",			true,	100000 },
+	{ "pid",	CLONE_NEWPID,		"pid",			false,	100000 },
+	{ "user",	CLONE_NEWUSER,		"user",			false,	100000 },
+	{ "net",	CLONE_NEWNET,		"net",			true,	10000 },
+	{ "mnt",	CLONE_NEWNS,		"mnt",			true,	100000 },
+	{ "cgroup",	CLONE_NEWCGROUP,	"cgroup",		true,	100000 },
+	{ "time",	CLONE_NEWTIME,		"time_for_children",	true,	100000 },
+};
+
+#define NR_TYPES (sizeof(types) / sizeof(types[0]))
+
+/* Iteration counts: full, quick. */
+struct iters {
+	long fork;		/* fork()+wait() reference */
+	long unshare;		/* unshare() in a loop */
+	long unshare_fork;	/* unshare() in a forked child */
+	long clone3;		/* clone3() + wait() */
+	long setns;		/* setns() pairs */
+	long setns_user;	/* setns() into a user ns, in a clone()d child */
+	long vdso;		/* clock reads through libc */
+	long syscall;		/* clock reads through syscall() */
+	long kmsg;		/* /dev/kmsg writes and reads */
+};
+
+static const struct iters full_iters = {
+	.fork = 2000, .unshare = 2000, .unshare_fork = 1000, .clone3 = 1000,
+	.setns = 20000, .setns_user = 1000, .vdso = 1000000,
+	.syscall = 200000, .kmsg = 20000,
+};
+
+static const struct iters quick_iters = {
+	.fork = 300, .unshare = 300, .unshare_fork = 200, .clone3 = 200,
+	.setns = 2000, .setns_user = 200, .vdso = 100000,
+	.syscall = 20000, .kmsg = 2000,
+};
+
+static const long full_scale[] = { 1000, 10000, 100000 };
+static const long quick_scale[] = { 100, 1000 };
+
+static bool quick;
+static const char *only;
+static const struct iters *it = &full_iters;
+static double fork_ref;		/* ns per fork()+exit+wait() */
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	printf("bench-error: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(": %s\n", strerror(err));
+	exit(1);
+}
+
+static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("bench-note: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+report(const char *group, double value, const char *unit, const char *fmt, ...)
+{
+	char op[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(op, sizeof(op), fmt, ap);
+	va_end(ap);
+	printf("bench: %s %s %.1f %s\n", group, op, value, unit);
+	fflush(stdout);
+}
+
+static uint64_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static double per_op(uint64_t t0, uint64_t t1, long n)
+{
+	return (double)(t1 - t0) / (double)n;
+}
+
+static bool wanted(const char *group)
+{
+	size_t len = strlen(group);
+	const char *p = only;
+
+	if (!only)
+		return true;
+	while ((p = strstr(p, group))) {
+		if ((p == only || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static bool have_type(const struct ns_type *t)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", t->name);
+	return access(path, F_OK) == 0;
+}
+
+static int open_ns(const char *pid, const char *file)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open %s", path);
+	return fd;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	ssize_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, len) != len)
+		fail("write '%s' to %s", text, path);
+	close(fd);
+}
+
+static void read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		fail("open %s", path);
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		fail("read %s", path);
+	buf[n] = '\0';
+	close(fd);
+}
+
+/*
+ * A value of /proc/meminfo, in kB. The kernel keeps those counters per
+ * CPU and folds them into the totals only past a threshold or once a
+ * second; writing vm.stat_refresh folds them now, so that the value is
+ * exact rather than up to a second late.
+ */
+static long meminfo(const char *key)
+{
+	char buf[4096], *p;
+	int fd;
+
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			fail("write /proc/sys/vm/stat_refresh");
+		close(fd);
+	}
+	read_file("/proc/meminfo", buf, sizeof(buf));
+	p = strstr(buf, key);
+	if (!p)
+		return -1;
+	return strtol(p + strlen(key), NULL, 10);
+}
+
+/* Wait for a child and insist that it exited 0. */
+static void reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		fail("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = 0;
+		fail("child %d ended with status 0x%x", pid, status);
+	}
+}
+
+/*
+ * Run fn in a forked child so that the namespaces it enters, creates or
+ * leaves behind do not touch the next measurement. Returns 0 when the
+ * child exited 0.
+ */
+static int in_child(void (*fn)(const void *), const void *arg)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		fail("waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		printf("bench-error: a measurement child was killed by signal %d\n",
+		       WTERMSIG(status));
+	return 1;
+}
+
+static pid_t clone3_child(uint64_t flags, int *pidfd)
+{
+	struct clone_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags;
+	args.exit_signal = SIGCHLD;
+	if (pidfd) {
+		args.flags |= CLONE_PIDFD;
+		args.pidfd = (uintptr_t)pidfd;
+	}
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/*
+ * A child made by clone() with CLONE_VM | CLONE_VFORK | CLONE_FILES and
+ * perhaps a namespace flag: it copies no memory, so it costs a fraction
+ * of fork(), and what it opens lands in our file table. It opens a file
+ * (a pid namespace can only be opened once it has a process), or calls
+ * setns() (a user namespace cannot be left once entered), or does
+ * nothing, and exits.
+ */
+struct vm_child {
+	const char *file;	/* open() this into ->fd, */
+	int nsfd;		/* else setns(nsfd, nstype) when nsfd >= 0 */
+	int nstype;
+	int fd;
+	int err;
+};
+
+static char vm_child_stack[64 * 1024] __attribute__((aligned(16)));
+static double vm_ref;		/* ns per vm_clone() doing nothing */
+
+static int vm_child_fn(void *p)
+{
+	struct vm_child *c = p;
+
+	if (c->file) {
+		c->fd = open(c->file, O_RDONLY | O_CLOEXEC);
+		if (c->fd < 0)
+			c->err = errno;
+	} else if (c->nsfd >= 0 && setns(c->nsfd, c->nstype)) {
+		c->err = errno;
+	}
+	return 0;
+}
+
+static void vm_clone(int flags, struct vm_child *c)
+{
+	pid_t pid;
+
+	pid = clone(vm_child_fn, vm_child_stack + sizeof(vm_child_stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | flags | SIGCHLD, c);
+	if (pid < 0)
+		fail("clone 0x%x", flags);
+	if (waitpid(pid, NULL, 0) != pid)
+		fail("waitpid");
+	if (c->err) {
+		errno = c->err;
+		fail("clone 0x%x: child", flags);
+	}
+}
+
+static double time_vm_clone(int flags, int nsfd, int nstype, long n)
+{
+	struct vm_child c = { NULL, nsfd, nstype, -1, 0 };
+	uint64_t t0;
+	long i;
+
+	t0 = now();
+	for (i = 0; i < n; i++)
+		vm_clone(flags, &c);
+	return per_op(t0, now(), n);
+}
+
+static double time_fork(long n)
+{
+	uint64_t t0;
+	pid_t pid;
+	long i;
+
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid < 0)
+			fail("fork");
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	return per_op(t0, now(), n);
+}
+
+/* ---- unshare() ---------------------------------------------------- */
+
+/*
+ * unshare() in a loop: after the first call each one creates a namespace
+ * and frees the one the previous call created.
+ */
+static void unshare_loop(const void *arg)
+{
+	const struct ns_type *t = arg;
+	uint64_t t0;
+	long i;
+
+	if (unshare(t->flag))
+		fail("unshare %s", t->name);
+	t0 = now();
+	for (i = 0; i < it->unshare; i++)
+		if (unshare(t->flag))
+			fail("unshare %s", t->name);
+	report("unshare", per_op(t0, now(), it->unshare), "ns/op", "%s", t->name);
+}
+
+static void bench_unshare(void)
+{
+	const struct ns_type *t;
+	uint64_t t0;
+	pid_t pid;
+	long i;
+
+	vm_ref = time_vm_clone(0, -1, 0, it->unshare);
+	report("ref", vm_ref, "ns/op", "clone-vm+exit+wait");
+	for (t = types; t < types + NR_TYPES; t++) {
+		if (!have_type(t))
+			continue;
+		if (t->loop && in_child(unshare_loop, t))
+			exit(1);
+		/* clone() takes no CLONE_NEWTIME: it is in the exit signal's bits. */
+		if (!(t->flag & CSIGNAL))
+			report("clone-vm", time_vm_clone(t->flag, -1, 0, it->unshare) - vm_ref,
+			       "ns/op", "%s", t->name);
+		/* In a child that unshares and exits, less the fork reference. */
+		t0 = now();
+		for (i = 0; i < it->unshare_fork; i++) {
+			pid = fork();
+			if (pid < 0)
+				fail("fork");
+			if (pid == 0)
+				_exit(unshare(t->flag) ? 1 : 0);
+			reap(pid);
+		}
+		report("unshare-fork", per_op(t0, now(), it->unshare_fork) - fork_ref,
+		       "ns/op", "%s", t->name);
+	}
+}
+
+/* ---- clone3() ----------------------------------------------------- */
+
+static double time_clone3(uint64_t flags, long n)
+{
+	uint64_t t0;
+	pid_t pid;
+	long i;
+
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		pid = clone3_child(flags, NULL);
+		if (pid < 0)
+			fail("clone3 0x%llx", (unsigned long long)flags);
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	return per_op(t0, now(), n);
+}
+
+static void bench_clone3(void)
+{
+	const struct ns_type *t;
+
+	report("clone3", time_clone3(0, it->clone3), "ns/op", "none");
+	for (t = types; t < types + NR_TYPES; t++)
+		if (have_type(t))
+			report("clone3", time_clone3(t->flag, it->clone3), "ns/op",
+			       "%s", t->name);
+}
+
+/* ---- setns() ------------------------------------------------------ */
+
+/* A child that does nothing but keep its namespaces alive. */
+static pid_t holder(uint64_t flags, int *pidfd)
+{
+	pid_t pid = clone3_child(flags, pidfd);
+
+	if (pid < 0)
+		fail("clone3 0x%llx", (unsigned long long)flags);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static void end_holder(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* setns() to fd_new and back to fd_old, n times; per call. */
+static double time_setns_pair(int fd_new, int fd_old, int flags, long n)
+{
+	uint64_t t0;
+	long i;
+
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (setns(fd_new, flags))
+			fail("setns 0x%x", flags);
+		if (setns(fd_old, flags))
+			fail("setns back 0x%x", flags);
+	}
+	return per_op(t0, now(), 2 * n);
+}
+
+static void setns_all(const void *unused)
+{
+	int pfd_new, pfd_old, pfd_user, fd_new, fd_old, all = 0;
+	pid_t new, old, user;
+	const struct ns_type *t;
+	char pid[16];
+
+	(void)unused;
+	for (t = types; t < types + NR_TYPES; t++)
+		if (have_type(t) && t->flag != CLONE_NEWUSER)
+			all |= t->flag;
+	new = holder(all, &pfd_new);
+	old = holder(0, &pfd_old);
+	user = holder(CLONE_NEWUSER, &pfd_user);
+	vm_ref = time_vm_clone(0, -1, 0, it->setns_user);
+
+	for (t = types; t < types + NR_TYPES; t++) {
+		if (!have_type(t))
+			continue;
+		snprintf(pid, sizeof(pid), "%d", t->flag == CLONE_NEWUSER ? user : new);
+		fd_new = open_ns(pid, t->name);
+		if (t->flag == CLONE_NEWUSER) {
+			/* No way back: one child each, less the child's cost. */
+			report("setns-nsfd", time_vm_clone(0, fd_new, t->flag, it->setns_user) -
+			       vm_ref, "ns/op", "%s", t->name);
+			report("setns-pidfd", time_vm_clone(0, pfd_user, t->flag, it->setns_user) -
+			       vm_ref, "ns/op", "%s", t->name);
+			close(fd_new);
+			continue;
+		}
+		fd_old = open_ns("self", t->name);
+		report("setns-nsfd", time_setns_pair(fd_new, fd_old, t->flag, it->setns),
+		       "ns/op", "%s", t->name);
+		report("setns-pidfd", time_setns_pair(pfd_new, pfd_old, t->flag, it->setns),
+		       "ns/op", "%s", t->name);
+		close(fd_new);
+		close(fd_old);
+	}
+	report("setns-pidfd", time_setns_pair(pfd_new, pfd_old, all, it->setns),
+	       "ns/op", "all-but-user");
+	end_holder(new);
+	end_holder(old);
+	end_holder(user);
+}
+
+/* ---- clocks ------------------------------------------------------- */
+
+enum clock_op {
+	LIBC_REALTIME, LIBC_MONOTONIC, LIBC_GETTIMEOFDAY, LIBC_TIME,
+	SYS_REALTIME, SYS_MONOTONIC, SYS_GETTIMEOFDAY, SYS_TIME, NR_CLOCK_OPS
+};
+
+static const char *const clock_names[] = {
+	"libc/realtime", "libc/monotonic", "libc/gettimeofday", "libc/time",
+	"syscall/realtime", "syscall/monotonic", "syscall/gettimeofday",
+	"syscall/time",
+};
+
+static double time_clock(enum clock_op op, long n)
+{
+	struct timespec ts;
+	struct timeval tv;
+	uint64_t t0;
+	long i;
+
+	t0 = now();
+	switch (op) {
+	case LIBC_REALTIME:
+		for (i = 0; i < n; i++)
+			clock_gettime(CLOCK_REALTIME, &ts);
+		break;
+	case LIBC_MONOTONIC:
+		for (i = 0; i < n; i++)
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+		break;
+	case LIBC_GETTIMEOFDAY:
+		for (i = 0; i < n; i++)
+			gettimeofday(&tv, NULL);
+		break;
+	case LIBC_TIME:
+		for (i = 0; i < n; i++)
+			time(NULL);
+		break;
+	case SYS_REALTIME:
+		for (i = 0; i < n; i++)
+			syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts);
+		break;
+	case SYS_MONOTONIC:
+		for (i = 0; i < n; i++)
+			syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+		break;
+	case SYS_GETTIMEOFDAY:
+		for (i = 0; i < n; i++)
+			syscall(SYS_gettimeofday, &tv, NULL);
+		break;
+	case SYS_TIME:
+		for (i = 0; i < n; i++)
+			syscall(SYS_time, NULL);
+		break;
+	default:
+		break;
+	}
+	return per_op(t0, now(), n);
+}
+
+static void clocks(const char *where)
+{
+	enum clock_op op;
+	long n;
+
+	for (op = 0; op < NR_CLOCK_OPS; op++) {
+		n = op < SYS_REALTIME ? it->vdso : it->syscall;
+		report("clock", time_clock(op, n), "ns/op", "%s/%s", where,
+		       clock_names[op]);
+	}
+}
+
+/*
+ * Clock reads in a new time namespace whose offsets are "offsets": the
+ * offsets can only be written before a task enters the namespace, so a
+ * child unshares and writes them and a grandchild reads the clocks.
+ * Returns false, and measures nothing, when the kernel refuses the
+ * offsets with EINVAL (a clock it cannot offset).
+ */
+static bool clocks_in_timens(const char *where, const char *offsets,
+			     clockid_t check, time_t min_sec)
+{
+	ssize_t len = strlen(offsets);
+	struct timespec ts;
+	pid_t pid;
+	int fd;
+
+	if (unshare(CLONE_NEWTIME))
+		fail("unshare time");
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/self/timens_offsets");
+	if (write(fd, offsets, len) != len) {
+		if (errno == EINVAL) {
+			close(fd);
+			return false;
+		}
+		fail("write timens_offsets");
+	}
+	close(fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		clock_gettime(check, &ts);
+		if (ts.tv_sec < min_sec) {
+			errno = 0;
+			fail("%s: the clock offset did not apply (%lld s)", where,
+			     (long long)ts.tv_sec);
+		}
+		clocks(where);
+		fflush(stdout);
+		_exit(0);
+	}
+	reap(pid);
+	return true;
+}
+
+static void clocks_timens_mono(const void *unused)
+{
+	(void)unused;
+	clocks_in_timens("timens-mono", "monotonic 864000 0", CLOCK_MONOTONIC, 864000);
+}
+
+static void clocks_timens_real(const void *unused)
+{
+	struct timespec ts;
+
+	(void)unused;
+	/* One day ahead; the check allows a few minutes of bench meanwhile. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!clocks_in_timens("timens-real", "realtime 86400 0", CLOCK_REALTIME,
+			      ts.tv_sec + 86400 - 600))
+		note("time namespaces take no realtime offset: no timens-real rows");
+}
+
+static void bench_clock(void)
+{
+	if (!getauxval(AT_SYSINFO_EHDR))
+		note("no vDSO: the libc rows are system calls too");
+	clocks("host");
+	if (!have_type(&types[NR_TYPES - 1]))
+		return;
+	if (in_child(clocks_timens_mono, NULL) || in_child(clocks_timens_real, NULL))
+		exit(1);
+}
+
+/* ---- kernel log --------------------------------------------------- */
+
+static void bench_kmsg(void)
+{
+	static const char line[] = "<6>nsbench-kmsg: a short line\n";
+	char old[32], buf[8192];
+	uint64_t t0;
+	long i, reads;
+	ssize_t r;
+	int fd;
+
+	/* Without this, /dev/kmsg drops writes beyond 10 per 5 seconds. */
+	read_file("/proc/sys/kernel/printk_devkmsg", old, sizeof(old));
+	write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
+
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /dev/kmsg");
+	t0 = now();
+	for (i = 0; i < it->kmsg; i++)
+		if (write(fd, line, sizeof(line) - 1) != sizeof(line) - 1)
+			fail("write /dev/kmsg");
+	report("kmsg", per_op(t0, now(), it->kmsg), "ns/op", "write");
+	close(fd);
+
+	/* Read the whole buffer from its start again and again. */
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /dev/kmsg");
+	reads = 0;
+	t0 = now();
+	while (reads < it->kmsg) {
+		r = read(fd, buf, sizeof(buf));
+		if (r > 0) {
+			reads++;
+		} else if (r < 0 && errno == EAGAIN) {
+			if (lseek(fd, 0, SEEK_SET) < 0)
+				fail("lseek /dev/kmsg");
+		} else if (!(r < 0 && errno == EPIPE)) {
+			fail("read /dev/kmsg");
+		}
+	}
+	report("kmsg", per_op(t0, now(), reads), "ns/op", "read");
+	close(fd);
+	write_file("/proc/sys/kernel/printk_devkmsg", old);
+}
+
+/* ---- scale -------------------------------------------------------- */
+
+struct scale_run {
+	const struct ns_type *type;
+	long n;
+};
+
+static char nsfile[64];		/* /proc/self/ns/<child_file> */
+
+static int make_ns(const struct ns_type *t)
+{
+	struct vm_child c = { nsfile, -1, 0, -1, 0 };
+	int fd;
+
+	if (!t->loop) {
+		vm_clone(t->flag, &c);
+		return c.fd;
+	}
+	if (unshare(t->flag))
+		fail("unshare %s", t->name);
+	fd = open(nsfile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open %s", nsfile);
+	return fd;
+}
+
+/*
+ * Wait until the deferred frees (RCU callbacks, workqueues) are done,
+ * taken as /proc/meminfo's Slab staying within 8 kB for a second: polled
+ * every 200 us after a move, backing off to every 25.6 ms while it stays.
+ * A second, because tearing down a network device sleeps up to 250 ms
+ * at a time; 8 kB, so that the odd page the rest of the system takes or
+ * gives back is no move. Returns when it last moved. With sleep=off an
+ * idle guest skips ahead to its next timer, so waiting costs little.
+ */
+static uint64_t settle(void)
+{
+	long prev = meminfo("Slab:"), cur, wait = 200000;
+	uint64_t start = now(), last = start, t;
+	struct timespec tick;
+
+	for (;;) {
+		tick.tv_sec = 0;
+		tick.tv_nsec = wait;
+		nanosleep(&tick, NULL);
+		cur = meminfo("Slab:");
+		t = now();
+		if (labs(cur - prev) >= 8) {
+			prev = cur;
+			last = t;
+			wait = 200000;
+		} else if (t - last >= 1000000000ULL || t - start > 600000000000ULL) {
+			return last;
+		} else if (wait < 25600000) {
+			wait *= 2;
+		}
+	}
+}
+
+static void scale_one(const void *arg)
+{
+	const struct scale_run *s = arg;
+	const struct ns_type *t = s->type;
+	long avail0, slab0, avail1, slab1, i, n = s->n;
+	uint64_t t0, tm = 0, t1, t2, t3, t4;
+	struct rlimit rl;
+	int *fds;
+
+	rl.rlim_cur = rl.rlim_max = n + 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fail("RLIMIT_NOFILE %ld", n + 64);
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		fail("calloc");
+	snprintf(nsfile, sizeof(nsfile), "/proc/self/ns/%s", t->child_file);
+
+	settle();
+	avail0 = meminfo("MemAvailable:");
+	slab0 = meminfo("Slab:");
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (i == n - n / 10)
+			tm = now();
+		fds[i] = make_ns(t);
+	}
+	t1 = now();
+	settle();
+	avail1 = meminfo("MemAvailable:");
+	slab1 = meminfo("Slab:");
+
+	t2 = now();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	t3 = now();
+	t4 = settle();
+	if (t4 < t3)
+		t4 = t3;
+
+	report("scale", per_op(t0, t1, n), "ns/op", "%s/%ld/create", t->name, n);
+	/* The last tenth: what one more costs with about N alive. */
+	report("scale", per_op(tm, t1, n / 10), "ns/op", "%s/%ld/create-last10%%",
+	       t->name, n);
+	report("scale", (avail0 - avail1) * 1024.0 / n, "B/ns", "%s/%ld/mem",
+	       t->name, n);
+	report("scale", (slab1 - slab0) * 1024.0 / n, "B/ns", "%s/%ld/slab",
+	       t->name, n);
+	report("scale", per_op(t2, t3, n), "ns/op", "%s/%ld/close", t->name, n);
+	/* Not instructions: waiting idle (sleep=off skips it) counts too. */
+	report("scale", per_op(t2, t4, n), "elapsed-ns/op", "%s/%ld/teardown",
+	       t->name, n);
+	free(fds);
+}
+
+/*
+ * What make_ns() spends besides the namespace: the open() of its file
+ * (and for pid and user namespaces the clone() of the child that makes
+ * it, "ref clone-vm+exit+wait").
+ */
+static void scale_refs(const void *unused)
+{
+	struct rlimit rl = { 1024, 1024 };
+	uint64_t t0;
+	long i, n = it->unshare;
+	int fd;
+
+	(void)unused;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail("open /proc/self/ns/uts");
+		close(fd);
+	}
+	report("ref", per_op(t0, now(), n), "ns/op", "open+close-nsfile");
+}
+
+static void raise_limits(void)
+{
+	const struct ns_type *t;
+	char path[96];
+
+	for (t = types; t < types + NR_TYPES; t++) {
+		snprintf(path, sizeof(path), "/proc/sys/user/max_%s_namespaces",
+			 t->flag == CLONE_NEWNS ? "mnt" : t->name);
+		if (access(path, F_OK) == 0)
+			write_file(path, "10000000\n");
+	}
+	write_file("/proc/sys/fs/file-max", "10000000\n");
+}
+
+static void bench_scale(void)
+{
+	const long *ns = quick ? quick_scale : full_scale;
+	size_t nr = quick ? sizeof(quick_scale) / sizeof(quick_scale[0]) :
+			    sizeof(full_scale) / sizeof(full_scale[0]);
+	const struct ns_type *t;
+	struct scale_run s;
+	size_t i;
+
+	raise_limits();
+	if (in_child(scale_refs, NULL))
+		exit(1);
+	for (t = types; t < types + NR_TYPES; t++) {
+		if (!have_type(t))
+			continue;
+		for (i = 0; i < nr; i++) {
+			if (!quick && ns[i] > t->full_max) {
+				note("scale: %s stops at %ld", t->name, t->full_max);
+				break;
+			}
+			s.type = t;
+			s.n = ns[i];
+			if (in_child(scale_one, &s))
+				exit(1);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct ns_type *t;
+	uint64_t start = now();
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			quick = true;
+			it = &quick_iters;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else {
+			fprintf(stderr, "usage: nsbench [--quick] [--only GROUP,...]\n"
+				"groups: ref unshare clone3 setns clock kmsg scale\n");
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	note("mode %s", quick ? "quick" : "full");
+	for (t = types; t < types + NR_TYPES; t++)
+		if (!have_type(t))
+			note("the kernel has no %s namespaces: no %s rows",
+			     t->name, t->name);
+
+	/*
+	 * First, so that its lines push no kernel message of the others out
+	 * of the log buffer.
+	 */
+	if (wanted("kmsg"))
+		bench_kmsg();
+	fork_ref = time_fork(it->fork);
+	if (wanted("ref"))
+		report("ref", fork_ref, "ns/op", "fork+exit+wait");
+	if (wanted("unshare"))
+		bench_unshare();
+	if (wanted("clone3"))
+		bench_clone3();
+	if (wanted("setns") && in_child(setns_all, NULL))
+		return 1;
+	if (wanted("clock"))
+		bench_clock();
+	if (wanted("scale"))
+		bench_scale();
+	note("done in %.3f s of guest time", (now() - start) / 1e9);
+	return 0;
+}
