@@ -13,8 +13,12 @@
 # does not build or boot, a guest run fails, or the kernel logs a report.
 #
 # Environment: QUICK=1; NSX_MEM (guest memory, default 4G here);
-# NSX_TIMEOUT. The guest always gets one CPU, so that the count is that
-# of one CPU.
+# NSX_TIMEOUT; NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of
+# nsbench (ref unshare clone3 setns clock kmsg scale), for a quick look.
+# The guest always gets one CPU, so that the count is that of one CPU.
+#
+# Besides results.md it writes README-snippet.md, the key rows in a short
+# section to paste into README.md, and prints the table at the end.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -50,10 +54,34 @@ base_tree() {
 		die "could not check out tag base in ${base_src#"$TOP"/}"
 }
 
+# The shared objects a dynamic ELF file loads, its interpreter included,
+# as "REAL_FILE=PATH" with PATH as the loader finds it (so the guest has
+# it at the same place), one a line.
+libs_of() {
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do
+			echo "$(readlink -f "$lib")=${lib#/}"
+		done
+}
+
 # The bench guest: the usual guest without the test programs (a small
-# initramfs boots faster), plus nsbench and /guest/bench.sh.
+# initramfs boots faster), plus nsbench and /guest/bench.sh; and
+# nsbench-dyn, the same program linked dynamically, with the libraries it
+# and libfaketime need, for the libfaketime rows.
 pack_guest() {
+	local extra=() faketime f
+	faketime=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/faketime/libfaketime\.so\.1$')
+	if [ -n "$faketime" ] && [ -f "$faketime" ]; then
+		extra+=("$faketime=${faketime#/}")
+	else
+		say "libfaketime is missing (make deps): no libfaketime rows"
+		faketime=
+	fi
+	while read -r f; do
+		extra+=("$f")
+	done < <({ libs_of "$out/nsbench-dyn"; [ -z "$faketime" ] || libs_of "$faketime"; } | sort -u)
 	"$TOP/scripts/build-guest.sh" - "$initrd" "$out/nsbench=bin/nsbench" \
+		"$out/nsbench-dyn=bin/nsbench-dyn" "${extra[@]}" \
 		"$TOP/bench/guest-bench.sh=guest/bench.sh" >/dev/null ||
 		die "could not pack the bench guest"
 }
@@ -65,7 +93,8 @@ boot() {
 	step "booting the $name kernel (console: ${out#"$TOP"/}/$name.log)"
 	NSX_ICOUNT=1 NSX_SMP=1 NSX_MEM=${NSX_MEM:-4G} \
 		"$TOP/scripts/run-guest.sh" "$kernel" "$initrd" bench "$out/$name.log" \
-		"nsx.bench=$mode" >"$out/$name.console" 2>&1
+		"nsx.bench=$mode${NSX_BENCH_ONLY:+ nsx.bench.only=$NSX_BENCH_ONLY}" \
+		>"$out/$name.console" 2>&1
 	rc=$?
 	echo "$(( $(date +%s) - t ))" >"$out/$name.seconds"
 	if [ $rc != 0 ]; then
@@ -149,20 +178,29 @@ namespace cleanup) as far as it ran inside the loop.
 - `unshare T`: unshare(CLONE_NEWT) again and again in one process: each
   call creates a namespace and frees the one the call before made (not for
   pid and user, whose unshare() cannot be repeated).
-- `unshare-fork T`: a forked child unshares and exits, less `ref
-  fork+exit+wait`: a difference of two large figures, so ±1–2k of noise.
-- `clone-vm T`: a clone-vm child created with CLONE_NEWT exits, less `ref
-  clone-vm+exit+wait` (no time: clone() cannot take CLONE_NEWTIME).
+- `unshare-fork T`: unshare(CLONE_NEWT) as the first in a process: a
+  forked child times its one call itself; the median over the children
+  (creation only: the namespace is freed when the child exits, untimed).
+- `clone-vm T`: a clone-vm child created with CLONE_NEWT exits, less one
+  created without (no time: clone() cannot take CLONE_NEWTIME): the two
+  alternate and each is timed on its own; the difference of the minima,
+  the bare path, without the tick or batch of deferred frees that lands
+  in one operation now and then (for net, the cleanup workqueue). The
+  least steady kind of row still: ±2 % between two boots.
 - `clone3 T`: clone3() with CLONE_NEWT, the child exits, waitpid();
   `clone3 none` is the same without a flag.
 - `setns-nsfd T`, `setns-pidfd T`: one setns() through a namespace fd or a
   pidfd, the mean of entering a holder process's namespace and going back.
-  For user, only entering (there is no way back), in a clone-vm child, less
-  its reference.
+  For user, only entering (there is no way back): one setns() in each of
+  many clone-vm children, timed around the call in the child; the median.
 - `clock CTX/PATH/CLOCK`: one read. PATH libc is clock_gettime(),
   gettimeofday() or time() through glibc (vDSO); syscall is syscall(2).
   CTX host, timens-mono (a time namespace with a monotonic offset),
-  timens-real (a realtime offset, when the kernel takes one).
+  timens-real (a realtime offset, when the kernel takes one); dynamic
+  (the same program linked dynamically: a call through the PLT) and
+  libfaketime (that copy under LD_PRELOAD=libfaketime.so.1 with
+  FAKETIME=+20y, after checking that CLOCK_REALTIME read through libc is
+  then 20 years ahead of the kernel's): only the libc rows.
 - `scale T/N/...`: N namespaces created one after another and held by
   open fds (unshare() and open of /proc/self/ns/..., or a clone-vm child
   for pid and user: see the refs). `create`: per namespace;
@@ -175,8 +213,7 @@ namespace cleanup) as far as it ran inside the loop.
   includes waiting for RCU grace periods and sleeps in the network
   device teardown), only meaningful for large N.
 
-TODO: a wall-clock column under plain TCG (indicative only); libfaketime
-against a realtime-offset time namespace.
+TODO: a wall-clock column under plain TCG (indicative only).
 EOF
 }
 
@@ -241,8 +278,88 @@ unset multiplot
 EOF
 }
 
+# README-snippet.md: the key rows, nsx (nsx/base), for README.md.
+snippet() {
+	local cmd=make\ bench base
+	[ "$quick" = 1 ] && cmd="make bench QUICK=1"
+	[ -z "${NSX_BENCH_ONLY:-}" ] || cmd="NSX_BENCH_ONLY=$NSX_BENCH_ONLY $cmd"
+	base=$(git -C "$TREE" log -1 --format=%s 'base^{commit}' 2>/dev/null) || base=unknown
+	base=${base#Base: }
+	awk -F, -v cmd="$cmd" -v base="$base" -v mode="$mode" \
+		-v plot="${out#"$TOP"/}/scaling.png" -v info="$out/nsx.log" '
+	function cell(k) {
+		if (!(k in x))
+			return "–"
+		return r[k] == "" ? num(x[k]) : sprintf("%s (%s)", num(x[k]), r[k])
+	}
+	function num(v) {
+		return (v >= 1000 || v <= -1000) ? sprintf("%.0f", v) : sprintf("%.1f", v)
+	}
+	BEGIN {
+		while ((getline line < info) > 0) {
+			sub(/\r$/, "", line)
+			if (line ~ /^bench-info: (cpus|memtotal-kB|kernel) /) {
+				split(line, w, " ")
+				v = line
+				sub(/^bench-info: [^ ]+ /, "", v)
+				inf[w[2]] = v
+			}
+		}
+		ntypes = split("uts ipc pid user net mnt cgroup time", types, " ")
+	}
+	NR > 1 {
+		x[$1] = $4
+		r[$1] = $5
+		if ($1 ~ /^scale [^\/]+\/[0-9]+\/create$/) {
+			split(substr($1, 7), p, "/")
+			if (p[2] + 0 > maxn[p[1]] + 0)
+				maxn[p[1]] = p[2]
+		}
+	}
+	END {
+		printf "### Benchmark (%s run)\n\n", mode
+		printf "`%s`, base kernel %s (%s), guest with %s CPU and %.1f GiB under QEMU TCG with\n", \
+			cmd, base, inf["kernel"], inf["cpus"], inf["memtotal-kB"] / 1048576
+		print "`-icount shift=0,sleep=off`: figures are instructions per operation, nsx"
+		print "with nsx/base in parentheses. Full table: `build/bench" (mode == "quick" ? "/quick" : "") "/results.md`.\n"
+		printf "References: fork+exit+wait %s, clone-vm+exit+wait %s, clone3 without flags %s.\n\n", \
+			cell("ref fork+exit+wait"), cell("ref clone-vm+exit+wait"), cell("clone3 none")
+		print "| type | unshare (loop) | unshare (first) | clone-vm − ref | clone3 | setns nsfd | setns pidfd |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= ntypes; i++) {
+			t = types[i]
+			if (!(("clone3 " t) in x) && !(("unshare-fork " t) in x) &&
+			    !(("setns-nsfd " t) in x))
+				continue
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", t, cell("unshare " t),
+				cell("unshare-fork " t), cell("clone-vm " t), cell("clone3 " t),
+				cell("setns-nsfd " t), cell("setns-pidfd " t)
+		}
+		print "\nClock reads (CLOCK_REALTIME unless said):\n"
+		print "| read | instructions |"
+		print "|---|---:|"
+		n = split("host/libc/realtime host/libc/monotonic host/syscall/realtime timens-mono/libc/realtime timens-mono/libc/monotonic timens-real/libc/realtime dynamic/libc/realtime libfaketime/libc/realtime libfaketime/libc/time dynamic/libc/time", ck, " ")
+		for (i = 1; i <= n; i++)
+			if (("clock " ck[i]) in x)
+				printf "| %s | %s |\n", ck[i], cell("clock " ck[i])
+		printf "\n/dev/kmsg: write %s, read %s.\n\n", cell("kmsg write"), cell("kmsg read")
+		print "N namespaces created and held by fds, at the largest N:\n"
+		print "| type | N | create | create, last 10 % | slab bytes/ns | close |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= ntypes; i++) {
+			t = types[i]
+			if (!(t in maxn))
+				continue
+			k = "scale " t "/" maxn[t] "/"
+			printf "| %s | %s | %s | %s | %s | %s |\n", t, maxn[t], cell(k "create"),
+				cell(k "create-last10%"), cell(k "slab"), cell(k "close")
+		}
+		printf "\n![instructions and slab per namespace against N](%s)\n", plot
+	}' "$out/results.csv" >"$out/README-snippet.md"
+}
+
 mkdir -p "$out"
-rm -f "$out"/*.log "$out"/*.console "$out"/results.* "$out"/scaling.*
+rm -f "$out"/*.log "$out"/*.console "$out"/results.* "$out"/scaling.* "$out"/README-snippet.md
 
 if [ ! -f "$nsx_obj/arch/x86/boot/bzImage" ] || [ ! -d "$nsx_obj/hdr/include" ]; then
 	die "no nsx kernel in ${nsx_obj#"$TOP"/} (make kernel)"
@@ -255,6 +372,8 @@ step "building the base kernel"
 step "building nsbench and the bench guest"
 gcc -static -O2 -Wall -Wextra -isystem "$nsx_obj/hdr/include" \
 	-o "$out/nsbench" "$TOP/bench/nsbench.c" || die "nsbench did not build"
+gcc -O2 -Wall -Wextra -isystem "$nsx_obj/hdr/include" \
+	-o "$out/nsbench-dyn" "$TOP/bench/nsbench.c" || die "nsbench-dyn did not build"
 pack_guest
 
 fail=0
@@ -264,8 +383,9 @@ boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
 tabulate
 legend >>"$out/results.md"
 plot
+snippet
 echo
 cat "$out/results.md"
 echo
-step "done: base guest $(cat "$out/base.seconds")s, nsx guest $(cat "$out/nsx.seconds")s; ${out#"$TOP"/}/results.md, results.csv, scaling.png"
+step "done: base guest $(cat "$out/base.seconds")s, nsx guest $(cat "$out/nsx.seconds")s; ${out#"$TOP"/}/results.md, results.csv, scaling.png, README-snippet.md"
 [ $fail = 0 ] || die "a guest run failed: the table is incomplete"

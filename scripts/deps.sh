@@ -16,7 +16,7 @@ pkgs=(
 )
 case ${1:-} in
 lint) pkgs+=(coccinelle) ;;
-bench) pkgs+=(gnuplot-nox) ;;
+bench) pkgs+=(gnuplot-nox libfaketime) ;;
 esac
 
 missing=()
