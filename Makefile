@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check demo shell lint lint-full bench clean distclean
+	check check-debug demo shell lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -49,6 +49,9 @@ guest: tests ## pack the guest initramfs
 check: ## everything, then lint and every test in the guest
 	$(S)/check.sh
 
+check-debug: ## every guest test on a lockdep/KASAN/kmemleak/UBSAN kernel
+	$(S)/check-debug.sh
+
 demo: deps guest ## boot the guest and walk through every namespace type
 	$(S)/run-guest.sh $(BZIMAGE) $(GUEST) demo $(B)/logs/demo.log
 
@@ -69,7 +72,7 @@ bench: ## base kernel against nsx under instruction counting (QUICK=1: small)
 	QUICK=$(QUICK) bench/bench.sh
 
 clean: ## remove build output, keep build/linux and the download cache
-	rm -rf $(K) $(B)/tests $(B)/tests.obj $(B)/tests.log $(B)/guest $(B)/logs
+	rm -rf $(K) $(B)/kernel-debug $(B)/tests $(B)/tests.obj $(B)/tests.log $(B)/guest $(B)/logs
 	rm -rf $(B)/bench $(B)/kernel-base $(B)/base-src
 	git -C $(B)/linux worktree prune 2>/dev/null || true
 
