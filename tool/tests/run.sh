@@ -312,7 +312,8 @@ uptime_check "--boottime=-1.5 moves /proc/uptime 1.5 s back" \
 
 eq "--monotonic and --boottime offsets in timens_offsets" \
 	"$("$NSX" run --monotonic=-1.5 --boottime=2.25 \
-		awk '{ printf "%s %s %s ", $1, $2, $3 }' /proc/self/timens_offsets)" \
+		awk '$1 != "realtime" { printf "%s %s %s ", $1, $2, $3 }' \
+		/proc/self/timens_offsets)" \
 	"monotonic -2 500000000 boottime 2 250000000 "
 eq "--monotonic takes up to nine decimals" \
 	"$("$NSX" run --monotonic=+3.000000001 \
