@@ -216,6 +216,250 @@ static struct timespec parse_offset(const char *s, const char *what)
 	return ts;
 }
 
+/*
+ * --realtime=WHEN: a wall clock offset relative to the host's clock, as
+ * seconds or in units, or an absolute time that the offset is taken to
+ * reach. Calendar years and absolute times depend on the host's time, so
+ * the offset itself is only worked out when it is written.
+ */
+struct realtime {
+	bool absolute;
+	struct timespec ts;	/* the offset, or the target if absolute */
+	long long years;	/* calendar years added first (relative) */
+};
+
+static const struct {
+	char unit;
+	long long secs;		/* 0: calendar years */
+} realtime_units[] = {
+	{ 'y', 0 }, { 'w', 7 * 86400 }, { 'd', 86400 },
+	{ 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+};
+
+/*
+ * The offset WHEN means at host time now: target minus now, or the
+ * years added on the UTC calendar (timegm() normalises, so a year from
+ * February 29 is March 1) plus the seconds. False if it overflows.
+ */
+static bool realtime_offset(const struct realtime *rt,
+			    const struct timespec *now, struct timespec *off)
+{
+	struct tm tm;
+	time_t t;
+	int year;
+
+	if (rt->absolute) {
+		if (__builtin_sub_overflow(rt->ts.tv_sec, now->tv_sec,
+					   &off->tv_sec))
+			return false;
+		off->tv_nsec = rt->ts.tv_nsec - now->tv_nsec;
+		if (off->tv_nsec < 0) {
+			off->tv_sec--;
+			off->tv_nsec += NSEC_PER_SEC;
+		}
+		return true;
+	}
+	*off = rt->ts;
+	if (!rt->years)
+		return true;
+	if (!gmtime_r(&now->tv_sec, &tm) ||
+	    __builtin_add_overflow(tm.tm_year, rt->years, &year))
+		return false;
+	tm.tm_year = year;
+	errno = 0;
+	t = timegm(&tm);
+	if (t == (time_t)-1 && errno)
+		return false;
+	return !__builtin_add_overflow(off->tv_sec, t - now->tv_sec,
+				       &off->tv_sec);
+}
+
+/* A sign, then NUMBER UNIT pairs in the order of realtime_units[]. */
+static void parse_realtime_units(const char *s, struct realtime *rt)
+{
+	long long n, secs = 0, years = 0;
+	const char *p = s + 1;
+	size_t i, next = 0;
+	char *end;
+
+	if (*s != '+' && *s != '-')
+		usage_error("a realtime offset with units needs a sign, as in '+%s' or '-%s'",
+			    s, s);
+	do {
+		if (isalpha((unsigned char)*p))
+			goto bad_unit;
+		if (!isdigit((unsigned char)*p))
+			usage_error("invalid realtime offset: '%s'", s);
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (errno == ERANGE)
+			usage_error("realtime offset out of range: '%s'", s);
+		for (i = 0; i < ARRAY_SIZE(realtime_units); i++)
+			if (realtime_units[i].unit == *end)
+				break;
+		if (i == ARRAY_SIZE(realtime_units))
+			goto bad_unit;
+		if (i < next)
+			usage_error("realtime offset units out of order or repeated: '%s'",
+				    s);
+		next = i + 1;
+		if (!realtime_units[i].secs)
+			years = n;
+		else if (__builtin_mul_overflow(n, realtime_units[i].secs, &n) ||
+			 __builtin_add_overflow(secs, n, &secs))
+			usage_error("realtime offset out of range: '%s'", s);
+		p = end + 1;
+	} while (*p);
+
+	rt->absolute = false;
+	rt->ts.tv_sec = *s == '-' ? -secs : secs;
+	rt->ts.tv_nsec = 0;
+	rt->years = *s == '-' ? -years : years;
+	return;
+bad_unit:
+	usage_error("missing or unknown unit in realtime offset (units: y, w, d, h, m, s): '%s'",
+		    s);
+}
+
+/* Exactly n decimal digits at *p, which moves past them; -1 if not. */
+static int take_digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DD[(T| )HH:MM[:SS][Z]], in UTC. */
+static void parse_realtime_date(const char *s, struct realtime *rt)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31 };
+	int year, mon, day, hour = 0, min = 0, sec = 0;
+	const char *p = s;
+	struct tm tm;
+	bool leap;
+
+	/* A mismatch ends the parse, so p never passes the '\0'. */
+	year = take_digits(&p, 4);
+	if (year < 0 || *p++ != '-')
+		goto invalid;
+	mon = take_digits(&p, 2);
+	if (mon < 0 || *p++ != '-')
+		goto invalid;
+	day = take_digits(&p, 2);
+	if (day < 0)
+		goto invalid;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		hour = take_digits(&p, 2);
+		if (hour < 0 || *p++ != ':')
+			goto invalid;
+		min = take_digits(&p, 2);
+		if (min < 0)
+			goto invalid;
+		if (*p == ':') {
+			p++;
+			sec = take_digits(&p, 2);
+			if (sec < 0)
+				goto invalid;
+		}
+		if (*p == 'Z')
+			p++;
+	}
+	if (*p)
+		goto invalid;
+
+	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] ||
+	    (mon == 2 && day == 29 && !leap) || hour > 23 || min > 59 ||
+	    sec > 59)
+		usage_error("realtime date out of range: '%s'", s);
+	if (year < 1970)
+		usage_error("realtime date before 1970-01-01: '%s'", s);
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	rt->absolute = true;
+	rt->ts.tv_sec = timegm(&tm);
+	rt->ts.tv_nsec = 0;
+	return;
+invalid:
+	usage_error("invalid realtime date: '%s' (YYYY-MM-DD[THH:MM[:SS]][Z], UTC)",
+		    s);
+}
+
+/*
+ * --realtime=WHEN: @SECONDS and dates are absolute; a sign, digits and
+ * a unit letter are units; anything else must be seconds as for
+ * --monotonic. The offset must be computable now, or it is a usage
+ * error; it is computed again when it is written.
+ */
+static struct realtime parse_realtime(const char *s)
+{
+	struct realtime rt = { 0 };
+	struct timespec now, off;
+	const char *p = s, *digits;
+
+	if (*s == '@') {
+		rt.absolute = true;
+		rt.ts = parse_offset(s + 1, "seconds after '@'");
+		if (rt.ts.tv_sec < 0)
+			usage_error("realtime date before 1970-01-01: '%s'", s);
+		return rt;
+	}
+	if (take_digits(&p, 4) >= 0 && *p == '-') {
+		parse_realtime_date(s, &rt);
+		return rt;
+	}
+
+	digits = s + (*s == '+' || *s == '-');
+	for (p = digits; isdigit((unsigned char)*p); p++)
+		;
+	if (p == digits || !isalpha((unsigned char)*p)) {
+		rt.ts = parse_offset(s, "realtime offset");
+		return rt;
+	}
+	parse_realtime_units(s, &rt);
+	if (clock_gettime(CLOCK_REALTIME, &now))
+		die("clock_gettime CLOCK_REALTIME");
+	if (!realtime_offset(&rt, &now, &off))
+		usage_error("realtime offset out of range: '%s'", s);
+	return rt;
+}
+
+/* "-1.5" for { -2, 500000000 }, "3600" for { 3600, 0 } */
+static void format_seconds(char *buf, size_t size, const struct timespec *ts)
+{
+	unsigned long long sec = ts->tv_sec;
+	long nsec = ts->tv_nsec;
+	bool neg = ts->tv_sec < 0;
+	size_t len;
+
+	if (neg) {
+		sec = -sec;
+		if (nsec) {
+			sec--;
+			nsec = NSEC_PER_SEC - nsec;
+		}
+	}
+	snprintf(buf, size, "%s%llu.%09ld", neg ? "-" : "", sec, nsec);
+	len = strlen(buf);
+	while (buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (buf[len - 1] == '.')
+		buf[len - 1] = '\0';
+}
+
 static void write_file(const char *path, const char *buf)
 {
 	size_t len = strlen(buf);
@@ -260,6 +504,7 @@ enum {
 	OPT_PROPAGATION,
 	OPT_MONOTONIC,
 	OPT_BOOTTIME,
+	OPT_REALTIME,
 	OPT_HOSTNAME,
 	OPT_PRESERVE_CRED,
 };
@@ -450,8 +695,9 @@ struct run_opts {
 	gid_t inner_gid;		/* mapped to our egid */
 	const char *proc_dir;		/* --mount-proc */
 	enum propagation propagation;
-	bool monotonic_set, boottime_set;
+	bool monotonic_set, boottime_set, realtime_set;
 	struct timespec monotonic, boottime;
+	struct realtime realtime;
 	const char *hostname;
 };
 
@@ -464,6 +710,7 @@ static const struct option run_options[] = {
 	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
 	{ "monotonic", required_argument, NULL, OPT_MONOTONIC },
 	{ "boottime", required_argument, NULL, OPT_BOOTTIME },
+	{ "realtime", required_argument, NULL, OPT_REALTIME },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ NULL, 0, NULL, 0 }
 };
@@ -491,6 +738,11 @@ static noreturn void run_help(void)
 	       "      --monotonic=SECONDS  CLOCK_MONOTONIC offset, e.g. 3600 or -1.5\n"
 	       "                           (implies --time)\n"
 	       "      --boottime=SECONDS   CLOCK_BOOTTIME offset (implies --time)\n"
+	       "      --realtime=WHEN      CLOCK_REALTIME offset (implies --time): SECONDS,\n"
+	       "                           a signed offset in units y, w, d, h, m, s\n"
+	       "                           (+20y, -3d, +1h30m), or the UTC date and time\n"
+	       "                           to start at (2040-01-01, 2040-01-01T12:00:00,\n"
+	       "                           @SECONDS since the epoch)\n"
 	       "      --hostname=NAME      set the hostname (implies --uts)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "      --version            show the version and exit\n"
@@ -570,6 +822,11 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->boottime_set = true;
 			o->boottime = parse_offset(optarg, "boottime offset");
 			break;
+		case OPT_REALTIME:
+			o->flags |= CLONE_NEWTIME;
+			o->realtime_set = true;
+			o->realtime = parse_realtime(optarg);
+			break;
 		case OPT_HOSTNAME:
 			o->flags |= CLONE_NEWUTS;
 			if (strlen(optarg) > HOST_NAME_MAX)
@@ -608,25 +865,111 @@ static void write_id_maps(const struct run_opts *o, uid_t uid, gid_t gid)
 	}
 }
 
+/* What the kernel's refusal of an offset of clock with err likely means */
+static const char *refusal_hint(clockid_t clock, int err)
+{
+	if (err == EINVAL && clock == CLOCK_REALTIME)
+		return " (is the kernel an nsx kernel with realtime time namespace offsets?)";
+	if (err == ERANGE && clock == CLOCK_REALTIME)
+		return " (the wall clock in the namespace must be between 1970 and about 2116)";
+	if (err == ERANGE)
+		return " (the clock in the namespace must be between 0 and about 146 years)";
+	if (err == EACCES)
+		return " (a task has entered the time namespace already)";
+	if (err == EPERM)
+		return " (it needs CAP_SYS_TIME in the time namespace's user namespace)";
+	return "";
+}
+
+/*
+ * One offset, in a write of its own, so that a refusal is known to be
+ * this offset's; the kernel's error alone says little, so say more.
+ */
+static void write_time_offset(clockid_t clock, const char *name,
+			      const struct timespec *off)
+{
+	static const char path[] = "/proc/self/timens_offsets";
+	char buf[64], val[32];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(buf, sizeof(buf), "%d %lld %ld\n", (int)clock,
+		 (long long)off->tv_sec, off->tv_nsec);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", path);
+	n = write(fd, buf, strlen(buf));
+	err = n < 0 ? errno : EIO;
+	close(fd);
+	if ((size_t)n == strlen(buf))
+		return;
+
+	format_seconds(val, sizeof(val), off);
+	fprintf(stderr, "nsx: the kernel refused the %s offset of %s s: %s%s\n",
+		name, val, strerror(err), refusal_hint(clock, err));
+	exit(EXIT_TOOL);
+}
+
+/*
+ * The host's wall clock, which the kernel keeps the offsets from: nsx
+ * itself may run in a time namespace with a realtime offset. A new
+ * namespace starts with the offsets of its parent, so until its own is
+ * written, timens_offsets shows that offset; a kernel without realtime
+ * offsets has no line for it.
+ *
+ * The clock is read at tick resolution: time() and the other coarse
+ * reads lag the fine clock by up to a tick, and a finer reading would
+ * let them show a second before a date asked for, 2039-12-31 23:59:59
+ * for 2040-01-01. The fine clock then starts up to a tick past it.
+ */
+static void host_realtime(struct timespec *now)
+{
+	static const char path[] = "/proc/self/timens_offsets";
+	char clock[16];
+	long long sec;
+	long nsec;
+	FILE *f;
+
+	if (clock_gettime(CLOCK_REALTIME_COARSE, now))
+		die("clock_gettime CLOCK_REALTIME_COARSE");
+	f = fopen(path, "re");
+	if (!f)
+		die("open %s", path);
+	while (fscanf(f, "%15s %lld %ld", clock, &sec, &nsec) == 3) {
+		if (strcmp(clock, "realtime"))
+			continue;
+		now->tv_sec -= sec;
+		now->tv_nsec -= nsec;
+		if (now->tv_nsec < 0) {
+			now->tv_sec--;
+			now->tv_nsec += NSEC_PER_SEC;
+		}
+	}
+	fclose(f);
+}
+
 /*
  * The offsets of the new time namespace can be set only before a task
- * enters it: after unshare(CLONE_NEWTIME), before the fork.
+ * enters it: after unshare(CLONE_NEWTIME), before the fork. The wall
+ * clock offset is worked out against the host's clock last, so that
+ * the command starts at (about) the time asked for.
  */
 static void write_time_offsets(const struct run_opts *o)
 {
-	char buf[128];
-	size_t len = 0;
+	struct timespec now, off;
 
 	if (o->monotonic_set)
-		len += snprintf(buf + len, sizeof(buf) - len, "%d %lld %ld\n",
-				CLOCK_MONOTONIC, (long long)o->monotonic.tv_sec,
-				o->monotonic.tv_nsec);
+		write_time_offset(CLOCK_MONOTONIC, "monotonic", &o->monotonic);
 	if (o->boottime_set)
-		len += snprintf(buf + len, sizeof(buf) - len, "%d %lld %ld\n",
-				CLOCK_BOOTTIME, (long long)o->boottime.tv_sec,
-				o->boottime.tv_nsec);
-	if (len)
-		write_file("/proc/self/timens_offsets", buf);
+		write_time_offset(CLOCK_BOOTTIME, "boottime", &o->boottime);
+	if (o->realtime_set) {
+		host_realtime(&now);
+		if (!realtime_offset(&o->realtime, &now, &off)) {
+			errno = EOVERFLOW;
+			die("the realtime offset");
+		}
+		write_time_offset(CLOCK_REALTIME, "realtime", &off);
+	}
 }
 
 static void set_propagation(enum propagation prop)

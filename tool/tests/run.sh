@@ -327,6 +327,170 @@ for bad in abc 1.5x 1. .5 1e3 "" " 1" 1.0000000001 99999999999999999999; do
 		"$NSX" run --monotonic="$bad" true
 done
 
+# ---- the wall clock: --realtime -------------------------------------
+
+# in_range DESC LO HI VALUE: VALUE is an integer within [LO, HI]
+in_range() {
+	if awk -v lo="$2" -v hi="$3" -v v="$4" 'BEGIN {
+		exit !(v ~ /^-?[0-9]+$/ && v + 0 >= lo && v + 0 <= hi) }'; then
+		pass "$1"
+	else
+		fail "$1"
+		echo "#   want $2..$3, got '$4'"
+	fi
+}
+
+# rt_at DESC WHEN TARGET: with --realtime=WHEN the wall clock inside
+# starts at TARGET (epoch seconds), give or take 30 s of running.
+rt_at() {
+	in_range "$1" "$3" "$(($3 + 30))" \
+		"$("$NSX" run --realtime="$2" date -u +%s)"
+}
+
+# rt_by DESC WHEN OFFSET: the wall clock inside is OFFSET seconds (an
+# integer) from the one outside, as read before and after.
+rt_by() {
+	before=$(date -u +%s)
+	inside=$("$NSX" run --realtime="$2" date -u +%s)
+	after=$(date -u +%s)
+	in_range "$1" "$((before + $3))" "$((after + $3))" "$inside"
+}
+
+# "2040-01-01 00:00:00" to epoch seconds, by date(1), not by nsx.
+epoch() {
+	date -u -d "$1" +%s
+}
+
+out=$("$NSX" run --help)
+truth "run --help describes --realtime" \
+	sh -c 'echo "$1" | grep -q -- "--realtime=WHEN"' sh "$out"
+
+# A kernel with realtime offsets shows them in every timens_offsets;
+# without, nsx must say the kernel refused the offset.
+if grep -q '^realtime ' /proc/self/timens_offsets 2>/dev/null; then
+	realtime=yes
+else
+	realtime=
+	status "--realtime on a kernel without realtime offsets fails" 1 \
+		"$NSX" run --realtime=3600 true
+	truth "... saying the kernel refused the realtime offset" \
+		grep -q "refused the realtime offset.*nsx kernel" "$tmp/err"
+	skip "--realtime in the namespace" \
+		"the kernel has no realtime time namespace offsets"
+fi
+
+if [ -n "$realtime" ]; then
+	# +20y: the same UTC date and time 20 calendar years on.
+	set -- $(date -u '+%s %Y %m-%d %H:%M:%S')
+	b_year=$2 b_rest="$3 $4"
+	inside=$("$NSX" run --realtime=+20y date -u '+%s %Y')
+	set -- $(date -u '+%s %Y %m-%d %H:%M:%S')
+	a_year=$2 a_rest="$3 $4"
+	case ${inside#* } in
+	$((b_year + 20)) | $((a_year + 20)))
+		pass "--realtime=+20y: the year inside is 20 years on" ;;
+	*) fail "--realtime=+20y: the year inside is 20 years on"
+	   echo "#   outside $b_year..$a_year, inside '${inside#* }'" ;;
+	esac
+	in_range "--realtime=+20y: the same date and time, 20 years on" \
+		"$(epoch "$((b_year + 20))-$b_rest")" \
+		"$(epoch "$((a_year + 20))-$a_rest")" "${inside%% *}"
+
+	start=$(epoch "2040-01-01 00:00:00")
+	inside=$("$NSX" run --realtime=2040-01-01T00:00:00 date -u '+%Y-%m-%d %s')
+	eq "--realtime=2040-01-01T00:00:00: the date inside" \
+		"${inside%% *}" 2040-01-01
+	in_range "--realtime=2040-01-01T00:00:00: the time inside" \
+		"$start" "$((start + 30))" "${inside#* }"
+	rt_at "--realtime=2040-01-01T00:00:00Z" 2040-01-01T00:00:00Z "$start"
+	rt_at "--realtime='2040-01-01 00:00:00'" "2040-01-01 00:00:00" "$start"
+	rt_at "--realtime=2040-01-01 is midnight UTC" 2040-01-01 "$start"
+	rt_at "--realtime=2040-02-29T12:30 (a leap day, no seconds)" \
+		2040-02-29T12:30 "$(epoch "2040-02-29 12:30:00")"
+	rt_at "--realtime=2000-01-01, before the host's time" 2000-01-01 \
+		"$(epoch "2000-01-01 00:00:00")"
+	start=$(($(date -u +%s) + 123456789))
+	rt_at "--realtime=@SECONDS" "@$start" "$start"
+	rt_at "--realtime=@SECONDS.FRACTION" "@$start.75" "$start"
+
+	# From a namespace with a wall clock offset of its own, dates are
+	# still dates and offsets are still from the host's clock.
+	start=$(epoch "2050-06-01 00:00:00")
+	in_range "--realtime=DATE from a namespace with a realtime offset" \
+		"$start" "$((start + 30))" \
+		"$("$NSX" run --realtime=2040-01-01 \
+			"$NSX" run --realtime=2050-06-01 date -u +%s)"
+	eq "--realtime=SECONDS from such a namespace: from the host's clock" \
+		"$("$NSX" run --realtime=+1d "$NSX" run --realtime=3600 \
+			awk '$1 == "realtime" { print $2, $3 }' \
+			/proc/self/timens_offsets)" "3600 0"
+	eq "a time namespace starts with its parent's realtime offset" \
+		"$("$NSX" run --realtime=+1d "$NSX" run --monotonic=5 \
+			awk '$1 == "realtime" { print $2, $3 }' \
+			/proc/self/timens_offsets)" "86400 0"
+
+	rt_by "--realtime=3600: an hour ahead" 3600 3600
+	rt_by "--realtime=+1h30m: 90 minutes ahead" +1h30m 5400
+	rt_by "--realtime=-3d: three days back" -3d -259200
+	before=$(date -u +%s)
+	inside=$("$NSX" run --realtime=-1.5 date -u +%s)
+	after=$(date -u +%s)
+	in_range "--realtime=-1.5: 1.5 s back" \
+		"$((before - 2))" "$((after - 1))" "$inside"
+
+	for spec in "3600.25 3600 250000000" "-1.5 -2 500000000" \
+		    "+0.000000001 0 1" "0 0 0" "+90s 90 0" "+1h30m 5400 0" \
+		    "+1d12h 129600 0" "-2w -1209600 0" \
+		    "+1w1d1h1m1s 694861 0"; do
+		set -- $spec
+		eq "--realtime=$1: 'realtime $2 $3' in timens_offsets" \
+			"$("$NSX" run --realtime="$1" awk \
+				'$1 == "realtime" { print $2, $3 }' \
+				/proc/self/timens_offsets)" "$2 $3"
+	done
+	eq "--realtime with --monotonic: both offsets, boottime untouched" \
+		"$("$NSX" run --monotonic=-1.5 --realtime=3600.25 \
+			awk '{ printf "%s %s %s ", $1, $2, $3 }' \
+			/proc/self/timens_offsets)" \
+		"monotonic -2 500000000 boottime 0 0 realtime 3600 250000000 "
+	rt_before=$(date -u +%s)
+	before=$(cut -d' ' -f1 /proc/uptime)
+	inside=$("$NSX" run --boottime=86400 --realtime=+1d \
+		sh -c 'cut -d" " -f1 /proc/uptime; date -u +%s')
+	after=$(cut -d' ' -f1 /proc/uptime)
+	rt_after=$(date -u +%s)
+	uptime_check "--realtime with --boottime: uptime a day ahead" \
+		"$before" "$after" 86400 "${inside%%[!0-9.]*}"
+	in_range "--realtime with --boottime: wall clock a day ahead" \
+		"$((rt_before + 86400))" "$((rt_after + 86400))" \
+		"${inside##*[!0-9]}"
+	differs "--realtime implies --time" \
+		"$("$NSX" run --realtime=+1d readlink /proc/self/ns/time)" \
+		"$(ns_of self time)"
+
+	status "--realtime past what the kernel allows fails" 1 \
+		"$NSX" run --realtime=2200-01-01 true
+	truth "... saying the kernel refused the realtime offset" \
+		grep -q "refused the realtime offset.*between 1970" "$tmp/err"
+	status "--realtime before 1970 in the namespace fails" 1 \
+		"$NSX" run --realtime=-100y true
+	status "--realtime=+9223372036854775807s fails" 1 \
+		"$NSX" run --realtime=+9223372036854775807s true
+fi
+
+for bad in abc "" y + +y 1.5x " 1" +1.5h +1mo +1x +1h30 "+1d 12h" \
+	   +1h1h +30m1h 99999999999999999999 +99999999999999999999s \
+	   +9223372036854775807w +2147483647y 2040-13-01 2040-00-10 \
+	   2040-02-30 2041-02-29 2100-02-29 2040-01-32 2040-01-01T24:00 \
+	   2040-01-01T00:60 2040-01-01T00:00:60 2040-1-1 2040-01-01Z \
+	   2040-01-01T 2040-01-01T00:00:00ZZ 2040-01-01T00:00:00+01:00 \
+	   1969-12-31 @ @abc @-1 @1.0000000001; do
+	status "--realtime='$bad' is a usage error" 2 \
+		"$NSX" run --realtime="$bad" true
+done
+status "--realtime=20y is a usage error" 2 "$NSX" run --realtime=20y true
+truth "... saying that units need a sign" grep -q "needs a sign" "$tmp/err"
+
 # ---- exit status ----------------------------------------------------
 
 status "exit status of the command is passed on" 7 \
@@ -376,8 +540,11 @@ eq "ns without PID lists our own namespaces" "$("$NSX" ns | sort)" "$want"
 # ---- nsx enter ------------------------------------------------------
 
 # A target in new namespaces of every type; it is the child of nsx.
+# With realtime offsets in the kernel, it has one of those too.
+rtopt=
+[ -z "$realtime" ] || rtopt=--realtime=+10d
 "$NSX" run -r -u -i -n -m -p -C -T --mount-proc --hostname=nsx-target \
-	--boottime=1000 sleep 300 </dev/null >/dev/null 2>&1 &
+	--boottime=1000 $rtopt sleep 300 </dev/null >/dev/null 2>&1 &
 target_parent=$!
 i=0
 while [ $i -lt 100 ]; do
@@ -426,6 +593,14 @@ else
 	after=$(cut -d' ' -f1 /proc/uptime)
 	uptime_check "enter -T: sees the target's boottime offset" \
 		"$before" "$after" 1000 "$inside"
+	if [ -n "$realtime" ]; then
+		rt_before=$(date -u +%s)
+		inside=$("$NSX" enter -t "$target" -T date -u +%s)
+		rt_after=$(date -u +%s)
+		in_range "enter -T: sees the target's wall clock, 10 days on" \
+			"$((rt_before + 864000))" "$((rt_after + 864000))" \
+			"$inside"
+	fi
 	eq "enter -U -u: uid 0 in the target's user namespace" \
 		"$("$NSX" enter -t "$target" -U -u id -u)" 0
 	status "enter: exit status passed on through the fork" 5 \
