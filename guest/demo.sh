@@ -7,6 +7,7 @@ rc=0
 n=0
 title() { n=$((n + 1)); echo; echo "=== $n. $*"; }
 show() { echo "\$ $*"; sh -c "$*"; }
+notime() { sed 's/^\[[^]]*\] //'; } # kernel log lines without "[seconds] "
 expect() { # expect WHAT GOT WANT
 	if [ "$2" = "$3" ]; then
 		echo "    -> $1: '$2' (as expected)"
@@ -75,9 +76,31 @@ host=$(cut -d. -f1 /proc/uptime)
 box=$(nsx run --time --boottime=86400 -- cut -d. -f1 /proc/uptime)
 expect "uptime inside minus outside, in days" "$(( (box - host + 60) / 86400 ))" 1
 
+title "syslog: each container its own kernel log; the host sees them all"
+nsx run --syslog -- sleep 60 &
+box1=$!
+nsx run --syslog -- sleep 60 &
+box2=$!
+sleep 1
+show "nsx enter -t $box1 --syslog -- sh -c 'echo hello from box1 > /dev/kmsg; dmesg'"
+show "nsx enter -t $box2 --syslog -- sh -c 'echo hello from box2 > /dev/kmsg; dmesg'"
+show "nsx dmesg $box1"
+show "dmesg | grep 'syslogns\\[.*hello from box'"
+ino1=$(stat -L -c %i "/proc/$box1/ns/syslog")
+ino2=$(stat -L -c %i "/proc/$box2/ns/syslog")
+expect "box1's dmesg" "$(nsx enter -t "$box1" --syslog -- dmesg | notime)" "hello from box1"
+expect "box2's dmesg" "$(nsx dmesg "$box2" | notime)" "hello from box2"
+expect "the host's lines from box1" \
+	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$ino1\]: ")" \
+	"syslogns[$ino1]: hello from box1"
+expect "the host's lines from box2" \
+	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$ino2\]: ")" \
+	"syslogns[$ino2]: hello from box2"
+kill "$box1" "$box2"; wait "$box1" "$box2" 2>/dev/null
+
 title "all together: a container"
-show "nsx run --user --map-root-user --uts --hostname=container --ipc --net --mount --pid --mount-proc --cgroup --time --boottime=31536000 -- sh -c 'hostname; id -u; ps -o pid,comm; ip -o link; cat /proc/self/cgroup; cut -d\" \" -f1 /proc/uptime; nsx ns'"
-inside=$(nsx run --user --map-root-user --uts --ipc --net --mount --pid --mount-proc --cgroup --time -- nsx ns | awk '{print $2}' | tr '\n' ' ')
+show "nsx run --user --map-root-user --uts --hostname=container --ipc --net --mount --pid --mount-proc --cgroup --time --boottime=31536000 --syslog -- sh -c 'hostname; id -u; ps -o pid,comm; ip -o link; cat /proc/self/cgroup; cut -d\" \" -f1 /proc/uptime; echo booted > /dev/kmsg; dmesg; nsx ns'"
+inside=$(nsx run --user --map-root-user --uts --ipc --net --mount --pid --mount-proc --cgroup --time --syslog -- nsx ns | awk '{print $2}' | tr '\n' ' ')
 outside=$(nsx ns | awk '{print $2}' | tr '\n' ' ')
 same=0
 for i in $inside; do

@@ -6,6 +6,7 @@
  *   nsx run [OPTIONS] [--] [COMMAND [ARGS...]]
  *   nsx enter -t PID [OPTIONS] [--] [COMMAND [ARGS...]]
  *   nsx ns [PID]
+ *   nsx dmesg [-r] [PID]
  *
  * Namespace types are described once, in nstypes[] below: the option
  * parsers, the help texts, "enter --all" and the fork decision are all
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +49,9 @@
 #endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWSYSLOG
+#define CLONE_NEWSYSLOG 0x00000040
 #endif
 #ifndef CLOCK_BOOTTIME
 #define CLOCK_BOOTTIME 7
@@ -72,6 +77,10 @@
 #define EXIT_CANNOT_EXEC 126
 #define EXIT_NOT_FOUND 127
 
+/* syslog(2) actions, from the kernel's include/linux/syslog.h */
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
 struct nstype {
 	const char *name;	/* long option, e.g. "mount" */
 	const char *proc;	/* entry in /proc/PID/ns/ */
@@ -83,7 +92,8 @@ struct nstype {
 
 /*
  * Every namespace type nsx knows. A type the running kernel lacks does
- * no harm: "run" fails in unshare() with EINVAL, "enter -a" skips it as
+ * no harm: "run" and "enter" fail in unshare() or setns() with EINVAL
+ * and say which type the kernel lacks, "enter -a" skips it as
  * /proc/PID/ns has no entry for it. A flag older headers may lack gets
  * a fallback definition above, or its line an #ifdef.
  */
@@ -98,6 +108,8 @@ static const struct nstype nstypes[] = {
 	{ "cgroup", "cgroup", CLONE_NEWCGROUP, 'C', false,
 	  "cgroup namespace" },
 	{ "time", "time", CLONE_NEWTIME, 'T', true, "time namespace" },
+	{ "syslog", "syslog", CLONE_NEWSYSLOG, 's', false,
+	  "syslog namespace (kernel log)" },
 };
 
 #define NR_NSTYPES ARRAY_SIZE(nstypes)
@@ -594,6 +606,16 @@ static const struct nstype *nstype_by_opt(int c)
 	return NULL;
 }
 
+static const struct nstype *nstype_by_flag(int flag)
+{
+	size_t i;
+
+	for (i = 0; i < NR_NSTYPES; i++)
+		if (nstypes[i].flag == flag)
+			return &nstypes[i];
+	abort();
+}
+
 static bool flags_need_fork(int flags)
 {
 	size_t i;
@@ -614,6 +636,42 @@ static void print_nstype_help(FILE *out)
 		fprintf(out, "  -%c, %-20s %s\n", nstypes[i].opt, buf,
 			nstypes[i].help);
 	}
+}
+
+/* Whether the running kernel has namespaces of type t. */
+static bool have_nstype(const struct nstype *t)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", t->proc);
+	return !stat(path, &st) || errno != ENOENT;
+}
+
+/*
+ * unshare() and setns() fail with EINVAL for a flag the kernel does not
+ * know; "Invalid argument" alone leaves the user guessing, so when one
+ * of the types in flags has no /proc/self/ns entry, say so and exit.
+ * Returns, with errno as it was, if every type is there (or /proc is
+ * not mounted, when nothing can be told).
+ */
+static void explain_einval(int flags)
+{
+	int err = errno;
+	struct stat st;
+	size_t i;
+
+	if (err != EINVAL || stat("/proc/self/ns", &st))
+		goto out;
+	for (i = 0; i < NR_NSTYPES; i++) {
+		if (!(flags & nstypes[i].flag) || have_nstype(&nstypes[i]))
+			continue;
+		fprintf(stderr, "nsx: this kernel has no %s namespaces\n",
+			nstypes[i].name);
+		exit(EXIT_TOOL);
+	}
+out:
+	errno = err;
 }
 
 /* ---- running the command ---------------------------------------- */
@@ -1013,8 +1071,10 @@ static int cmd_run(int argc, char **argv)
 	cmdname = "nsx run";
 	parse_run_opts(argc, argv, &o);
 
-	if (o.flags && unshare(o.flags))
+	if (o.flags && unshare(o.flags)) {
+		explain_einval(o.flags);
 		die("unshare");
+	}
 	if (o.flags & CLONE_NEWUSER)
 		write_id_maps(&o, uid, gid);
 	if (o.flags & CLONE_NEWTIME)
@@ -1159,8 +1219,10 @@ static int cmd_enter(int argc, char **argv)
 	if (pidfd_send_signal(pidfd, 0) && errno == ESRCH)
 		die("process %d", (int)pid);
 
-	if (flags && setns(pidfd, flags))
+	if (flags && setns(pidfd, flags)) {
+		explain_einval(flags);
 		die("setns %d", (int)pid);
+	}
 	close(pidfd);
 
 	if ((flags & CLONE_NEWUSER) && !preserve)
@@ -1244,6 +1306,146 @@ static int cmd_ns(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* ---- nsx dmesg --------------------------------------------------- */
+
+static const struct option dmesg_options[] = {
+	{ "raw", no_argument, NULL, 'r' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static noreturn void dmesg_help(void)
+{
+	printf("Usage: nsx dmesg [OPTIONS] [PID]\n"
+	       "\n"
+	       "Print the kernel log of the syslog namespace of process PID (default:\n"
+	       "that of nsx itself), as syslog(2) reads it in that namespace.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -r, --raw                keep the <N> priority prefix of each record\n"
+	       "  -h, --help               show this help and exit\n"
+	       "      --version            show the version and exit\n"
+	       "\n"
+	       "The log of another namespace is read by a child that enters it with\n"
+	       "setns() on a pidfd of PID, which needs CAP_SYS_ADMIN in the user\n"
+	       "namespace that owns it. Exit status: 0, 1 on errors, 2 on usage errors.\n");
+	exit(EXIT_SUCCESS);
+}
+
+/*
+ * The whole log of our syslog namespace, as SYSLOG_ACTION_READ_ALL gives
+ * it: "<N>" and, with CONFIG_PRINTK_TIME, "[seconds] " before each
+ * record's text. Like dmesg(1), drop the "<N>" unless raw.
+ */
+static void print_log(bool raw)
+{
+	char *buf, *p, *end, *q;
+	int size, len;
+
+	size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	if (size < 0)
+		die("syslog SYSLOG_ACTION_SIZE_BUFFER");
+	buf = malloc(size + 1);
+	if (!buf)
+		die("malloc");
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len < 0)
+		die("syslog SYSLOG_ACTION_READ_ALL");
+
+	for (p = buf, end = buf + len; p < end; p = q) {
+		q = memchr(p, '\n', end - p);
+		q = q ? q + 1 : end;
+		if (!raw && *p == '<') {
+			char *r = p + 1;
+
+			while (r < q && isdigit((unsigned char)*r))
+				r++;
+			if (r > p + 1 && r < q && *r == '>')
+				p = r + 1;
+		}
+		fwrite(p, 1, q - p, stdout);
+	}
+	if (len && buf[len - 1] != '\n')
+		putchar('\n');
+	free(buf);
+	if (fflush(stdout) || ferror(stdout))
+		die("write");
+}
+
+static int cmd_dmesg(int argc, char **argv)
+{
+	const struct nstype *t = nstype_by_flag(CLONE_NEWSYSLOG);
+	bool raw = false, enter = false, gone = false;
+	struct stat self, other;
+	struct optset set;
+	char path[64];
+	int pidfd, c;
+	pid_t pid;
+
+	cmdname = "nsx dmesg";
+	init_opts(&set, dmesg_options, false);
+	while ((c = next_opt(argc, argv, &set)) != -1) {
+		switch (c) {
+		case 'r':
+			raw = true;
+			break;
+		case 'h':
+			dmesg_help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage_error("unexpected option %d", c);
+		}
+	}
+	if (argc - optind > 1)
+		usage_error("too many arguments");
+	if (optind == argc) {
+		print_log(raw);
+		return EXIT_SUCCESS;
+	}
+
+	pid = parse_pid(argv[optind]);
+	if (!have_nstype(t)) {
+		fprintf(stderr, "nsx: this kernel has no syslog namespaces\n");
+		exit(EXIT_TOOL);
+	}
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		die("pidfd_open %d", (int)pid);
+
+	/*
+	 * Our own namespace needs no setns() and so no privilege. Another,
+	 * or one of a process we may not inspect (EACCES), is entered by a
+	 * child, so that nsx itself stays where it is; setns() decides
+	 * whether we may.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, t->proc);
+	if (stat("/proc/self/ns/syslog", &self))
+		die("stat /proc/self/ns/syslog");
+	if (!stat(path, &other))
+		enter = self.st_dev != other.st_dev ||
+			self.st_ino != other.st_ino;
+	else if (errno == EACCES)
+		enter = true;
+	else if (errno == ENOENT)	/* it has exited */
+		gone = true;
+	else
+		die("stat %s", path);
+	/* The pid might have been reused while we read /proc/PID/ns. */
+	if (gone || (pidfd_send_signal(pidfd, 0) && errno == ESRCH)) {
+		errno = ESRCH;
+		die("process %d", (int)pid);
+	}
+
+	if (enter) {
+		fork_and_wait();	/* only the child returns */
+		if (setns(pidfd, CLONE_NEWSYSLOG))
+			die("setns %d", (int)pid);
+	}
+	close(pidfd);
+	print_log(raw);
+	return EXIT_SUCCESS;
+}
+
 /* ---- main -------------------------------------------------------- */
 
 static const struct {
@@ -1253,6 +1455,7 @@ static const struct {
 	{ "run", cmd_run },
 	{ "enter", cmd_enter },
 	{ "ns", cmd_ns },
+	{ "dmesg", cmd_dmesg },
 };
 
 static noreturn void main_help(void)
@@ -1264,6 +1467,8 @@ static noreturn void main_help(void)
 	       "  enter -t PID [OPTIONS] [--] [COMMAND...]\n"
 	       "                                         run COMMAND in the namespaces of PID\n"
 	       "  ns [PID]                               list the namespaces of PID\n"
+	       "  dmesg [-r] [PID]                       print the kernel log of PID's\n"
+	       "                                         syslog namespace\n"
 	       "\n"
 	       "Options:\n"
 	       "  -h, --help     show this help and exit\n"

@@ -31,8 +31,10 @@ fi
 tmp=$(mktemp -d) || exit 1
 target_parent=
 target=
+box=
 
 cleanup() {
+	[ -z "$box" ] || kill -KILL "$box" 2>/dev/null
 	if [ -n "$target" ]; then
 		kill -KILL "$target" 2>/dev/null
 		wait "$target_parent" 2>/dev/null
@@ -131,8 +133,8 @@ rootprop='$5 == "/" { s = ""; for (i = 7; $i != "-"; i++) s = s $i " "; r = s }
 out=$("$NSX" --version)
 eq "--version prints the version" "${out%% *}" "nsx"
 out=$("$NSX" --help)
-truth "--help lists run, enter and ns" \
-	sh -c 'for c in run enter ns; do
+truth "--help lists run, enter, ns and dmesg" \
+	sh -c 'for c in run enter ns dmesg; do
 		echo "$1" | grep -q "^  $c " || exit 1; done' sh "$out"
 out=$("$NSX" run --help)
 truth "run --help describes --mount-proc" \
@@ -140,12 +142,18 @@ truth "run --help describes --mount-proc" \
 out=$("$NSX" enter --help)
 truth "enter --help describes --all" \
 	sh -c 'echo "$1" | grep -q -- "--all"' sh "$out"
+truth "enter --help describes --syslog" \
+	sh -c 'echo "$1" | grep -q -- "-s, --syslog"' sh "$out"
+out=$("$NSX" dmesg --help)
+truth "dmesg --help describes --raw" \
+	sh -c 'echo "$1" | grep -q -- "--raw"' sh "$out"
 
 # ---- one namespace type at a time -----------------------------------
 
 self_ns=$("$NSX" ns)
 for spec in "u uts uts" "i ipc ipc" "n net net" "m mount mnt" \
-	    "p pid pid" "U user user" "C cgroup cgroup" "T time time"; do
+	    "p pid pid" "U user user" "C cgroup cgroup" "T time time" \
+	    "s syslog syslog"; do
 	set -- $spec
 	opt=$1 long=$2 ns=$3
 	if [ ! -e "/proc/self/ns/$ns" ]; then
@@ -216,17 +224,17 @@ as_nobody() {
 	su -s /bin/sh -c "$1" nobody 2>/dev/null </dev/null
 }
 if [ -z "$nobody" ] || ! command -v su >/dev/null; then
-	why="no su or no nobody user"
+	nobody_why="no su or no nobody user"
 elif [ "$(as_nobody 'id -u')" != "$nobody" ]; then
-	why="su to nobody does not work"
+	nobody_why="su to nobody does not work"
 elif ! as_nobody "test -x '$NSX'"; then
-	why="nobody cannot run $NSX"
+	nobody_why="nobody cannot run $NSX"
 elif [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" = 0 ]; then
-	why="user namespaces disabled"
+	nobody_why="user namespaces disabled"
 else
-	why=
+	nobody_why=
 fi
-if [ -z "$why" ]; then
+if [ -z "$nobody_why" ]; then
 	eq "run -r as nobody: uid 0 inside" \
 		"$(as_nobody "'$NSX' run -r id -u")" 0
 	eq "run -r as nobody: uid_map maps 0 to nobody" \
@@ -236,9 +244,9 @@ if [ -z "$why" ]; then
 		"$(as_nobody "'$NSX' run -r --hostname=nsx-nobody cat /proc/sys/kernel/hostname")" \
 		nsx-nobody
 else
-	skip "run -r as nobody: uid 0 inside" "$why"
-	skip "run -r as nobody: uid_map maps 0 to nobody" "$why"
-	skip "run -r as nobody: root inside may set the hostname" "$why"
+	skip "run -r as nobody: uid 0 inside" "$nobody_why"
+	skip "run -r as nobody: uid_map maps 0 to nobody" "$nobody_why"
+	skip "run -r as nobody: root inside may set the hostname" "$nobody_why"
 fi
 
 # ---- mounts and proc ------------------------------------------------
@@ -491,6 +499,152 @@ done
 status "--realtime=20y is a usage error" 2 "$NSX" run --realtime=20y true
 truth "... saying that units need a sign" grep -q "needs a sign" "$tmp/err"
 
+# ---- syslog namespaces ---------------------------------------------
+
+# The text of kernel log lines, without the "[seconds] " of PRINTK_TIME.
+notime() {
+	sed 's/^\[[^]]*\] //'
+}
+
+# The inode of a "syslog:[INODE]" link.
+inode() {
+	echo "$1" | sed -n 's/^syslog:\[\([0-9]*\)\]$/\1/p'
+}
+
+# hostlog PATTERN: how many lines of the host's log, as dmesg(1) shows
+# it, match the basic regular expression PATTERN (whole line).
+hostlog() {
+	dmesg | notime | grep -c "^$1\$"
+}
+
+if [ ! -e /proc/self/ns/syslog ]; then
+	status "run --syslog on a kernel without syslog namespaces fails" 1 \
+		"$NSX" run --syslog true
+	truth "... saying the kernel has no syslog namespaces" \
+		grep -q "^nsx: this kernel has no syslog namespaces" "$tmp/err"
+	status "enter --syslog on such a kernel fails" 1 \
+		"$NSX" enter -t $$ --syslog true
+	truth "... saying the kernel has no syslog namespaces" \
+		grep -q "^nsx: this kernel has no syslog namespaces" "$tmp/err"
+	status "dmesg PID on such a kernel fails" 1 "$NSX" dmesg $$
+	truth "... saying the kernel has no syslog namespaces" \
+		grep -q "^nsx: this kernel has no syslog namespaces" "$tmp/err"
+	skip "syslog namespaces" "the kernel has no syslog namespaces"
+else
+	# Lines unique to this run, so that an older run's cannot match.
+	tag=nsx-test-$$-$(cut -d' ' -f1 /proc/uptime)
+
+	eq "a new syslog namespace starts with an empty log (dmesg)" \
+		"$("$NSX" run --syslog dmesg)" ""
+	eq "a new syslog namespace starts with an empty log (nsx dmesg)" \
+		"$("$NSX" run --syslog "$NSX" dmesg)" ""
+
+	out=$("$NSX" run --syslog sh -c "readlink /proc/self/ns/syslog
+		echo '$tag-one' >/dev/kmsg && dmesg")
+	one=$(inode "$(echo "$out" | sed -n 1p)")
+	eq "a line written to /dev/kmsg inside is all dmesg shows inside" \
+		"$(echo "$out" | sed 1d | notime)" "$tag-one"
+	eq "the host's dmesg has it, marked syslogns[INODE]" \
+		"$(hostlog "syslogns\[$one\]: $tag-one")" 1
+	eq "... and never unmarked" "$(hostlog "$tag-one")" 0
+
+	# nsx dmesg reads what dmesg(1) reads; -r keeps the priorities.
+	"$NSX" run --syslog sh -c "echo '<5>$tag-a' >/dev/kmsg &&
+		echo '$tag-b' >/dev/kmsg && dmesg >'$tmp/busybox' &&
+		'$NSX' dmesg >'$tmp/nsx' && '$NSX' dmesg -r >'$tmp/raw'"
+	eq "nsx dmesg inside: the namespace's lines" \
+		"$(notime <"$tmp/nsx" | tr '\n' ' ')" "$tag-a $tag-b "
+	eq "nsx dmesg inside: the same as dmesg(1)" \
+		"$(cat "$tmp/nsx")" "$(cat "$tmp/busybox")"
+	eq "nsx dmesg -r: the <N> of a user-level notice" \
+		"$(sed -n 1p "$tmp/raw" | sed 's/^\(<[0-9]*>\)\[[^]]*\] /\1/')" \
+		"<13>$tag-a"
+	eq "nsx dmesg -r: every line has its <N>" \
+		"$(grep -c '^<[0-9][0-9]*>' "$tmp/raw")" 2
+
+	# A nested namespace's line reaches its parent's log, marked.
+	out=$("$NSX" run --syslog sh -c "'$NSX' run --syslog sh -c \
+		'readlink /proc/self/ns/syslog; echo $tag-nested >/dev/kmsg'
+		dmesg")
+	nested=$(inode "$(echo "$out" | sed -n 1p)")
+	eq "a parent namespace sees its child's line, marked" \
+		"$(echo "$out" | sed 1d | notime)" \
+		"syslogns[$nested]: $tag-nested"
+	eq "the host sees it with the same mark" \
+		"$(hostlog "syslogns\[$nested\]: $tag-nested")" 1
+
+	# A namespace that lives on: entered by pid, read by nsx dmesg PID.
+	"$NSX" run --syslog sleep 300 </dev/null >/dev/null 2>&1 &
+	box=$!
+	i=0
+	while [ $i -lt 100 ] &&
+	      [ "$(ns_of "$box" syslog)" = "$(ns_of self syslog)" ]; do
+		i=$((i + 1))
+		nap
+	done
+	differs "run --syslog COMMAND: COMMAND is in a new syslog namespace" \
+		"$(ns_of "$box" syslog)" "$(ns_of self syslog)"
+	boxino=$(inode "$(ns_of "$box" syslog)")
+	eq "enter -s: in the target's syslog namespace" \
+		"$("$NSX" enter -t "$box" -s readlink /proc/self/ns/syslog)" \
+		"$(ns_of "$box" syslog)"
+	eq "enter -s: enters nothing else" \
+		"$("$NSX" enter -t "$box" --syslog "$NSX" ns |
+			awk '$1 != "syslog"')" \
+		"$("$NSX" ns | awk '$1 != "syslog"')"
+	eq "dmesg PID: an untouched namespace's log is empty" \
+		"$("$NSX" dmesg "$box")" ""
+	"$NSX" enter -t "$box" -s sh -c "echo '$tag-box' >/dev/kmsg"
+	echo "$tag-host" >/dev/kmsg
+	eq "dmesg PID: the target's line and nothing else" \
+		"$("$NSX" dmesg "$box" | notime)" "$tag-box"
+	eq "enter -s: dmesg inside shows the target's log" \
+		"$("$NSX" enter -t "$box" -s dmesg | notime)" "$tag-box"
+	eq "the host's dmesg has the target's line, marked" \
+		"$(hostlog "syslogns\[$boxino\]: $tag-box")" 1
+	eq "nsx dmesg: our own (the host's) log, with the marked line" \
+		"$("$NSX" dmesg | notime |
+			grep -c "^syslogns\[$boxino\]: $tag-box\$")" 1
+	eq "nsx dmesg \$\$: our own namespace, read without setns" \
+		"$("$NSX" dmesg $$ | notime | grep -c "^$tag-host\$")" 1
+	eq "dmesg PID: not the host's own lines" \
+		"$("$NSX" dmesg "$box" | grep -c "$tag-host")" 0
+
+	# A sibling's line never reaches it.
+	out=$("$NSX" run --syslog sh -c "echo '$tag-two' >/dev/kmsg; dmesg")
+	eq "a sibling's dmesg has only its own line" \
+		"$(echo "$out" | notime)" "$tag-two"
+	eq "dmesg PID: nothing of the sibling's" \
+		"$("$NSX" dmesg "$box" | notime)" "$tag-box"
+	eq "the host has both lines, marked" \
+		"$(dmesg | notime |
+			grep -cE "^syslogns\[[0-9]+\]: $tag-(box|two)\$")" 2
+	eq "... the sibling's not as the target's" \
+		"$(hostlog "syslogns\[$boxino\]: $tag-two")" 0
+	eq "ns PID lists the target's syslog namespace" \
+		"$("$NSX" ns "$box" | awk '$1 == "syslog" { print $2 }')" \
+		"$boxino"
+
+	if [ -z "$nobody_why" ]; then
+		status "run --syslog as nobody, without a user namespace, fails" 1 \
+			su -s /bin/sh -c "'$NSX' run --syslog true" nobody
+		truth "... with EPERM" \
+			grep -q "^nsx: unshare: Operation not permitted" "$tmp/err"
+		differs "run -r --syslog as nobody: a syslog namespace of its own" \
+			"$(as_nobody "'$NSX' run -r --syslog readlink /proc/self/ns/syslog")" \
+			"$(ns_of self syslog)"
+		status "dmesg PID as nobody, of a namespace root owns, fails" 1 \
+			su -s /bin/sh -c "'$NSX' dmesg $box" nobody
+		truth "... in setns, with EPERM" \
+			grep -q "^nsx: setns $box: Operation not permitted" "$tmp/err"
+	else
+		skip "syslog namespaces as nobody" "$nobody_why"
+	fi
+	kill -KILL "$box" 2>/dev/null
+	wait "$box" 2>/dev/null
+	box=
+fi
+
 # ---- exit status ----------------------------------------------------
 
 status "exit status of the command is passed on" 7 \
@@ -519,6 +673,10 @@ status "enter: bad PID" 2 "$NSX" enter -t 12abc -a true
 status "enter: PID 0" 2 "$NSX" enter -t 0 -a true
 status "enter: no namespace options" 2 "$NSX" enter -t 1 true
 status "ns: bad PID" 2 "$NSX" ns abc
+status "dmesg: bad PID" 2 "$NSX" dmesg 12abc
+status "dmesg: PID 0" 2 "$NSX" dmesg 0
+status "dmesg: more than one PID" 2 "$NSX" dmesg 1 1
+status "dmesg: unknown option" 2 "$NSX" dmesg --bogus
 
 nopid=$(($(cat /proc/sys/kernel/pid_max) - 1))
 while [ -e "/proc/$nopid" ]; do
@@ -528,6 +686,11 @@ status "enter into a non-existent pid fails" 1 \
 	"$NSX" enter -t "$nopid" -a true
 truth "... with 'nsx: <what>: <error>'" grep -q "^nsx: .*$nopid: ." "$tmp/err"
 status "ns of a non-existent pid fails" 1 "$NSX" ns "$nopid"
+if [ -e /proc/self/ns/syslog ]; then
+	status "dmesg of a non-existent pid fails" 1 "$NSX" dmesg "$nopid"
+	truth "... with 'nsx: <what>: <error>'" \
+		grep -q "^nsx: .*$nopid: ." "$tmp/err"
+fi
 
 # ---- nsx ns ---------------------------------------------------------
 
@@ -541,10 +704,13 @@ eq "ns without PID lists our own namespaces" "$("$NSX" ns | sort)" "$want"
 
 # A target in new namespaces of every type; it is the child of nsx.
 # With realtime offsets in the kernel, it has one of those too.
+# With syslog namespaces, it has its own log.
 rtopt=
 [ -z "$realtime" ] || rtopt=--realtime=+10d
+syslogopt=
+[ ! -e /proc/self/ns/syslog ] || syslogopt=--syslog
 "$NSX" run -r -u -i -n -m -p -C -T --mount-proc --hostname=nsx-target \
-	--boottime=1000 $rtopt sleep 300 </dev/null >/dev/null 2>&1 &
+	--boottime=1000 $rtopt $syslogopt sleep 300 </dev/null >/dev/null 2>&1 &
 target_parent=$!
 i=0
 while [ $i -lt 100 ]; do
