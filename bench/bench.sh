@@ -172,6 +172,9 @@ namespace cleanup) as far as it ran inside the loop.
 
 - `kmsg write`, `kmsg read`: one write(2) of a 30-byte line to /dev/kmsg
   (printk_devkmsg=on); one read(2) of one record, rereading the buffer.
+  `kmsg syslogns/write`, `kmsg syslogns/read`: the same in a new syslog
+  namespace (nsx only): its own buffer, and each write also copied to
+  the host's log.
 - `ref fork+exit+wait`: fork(), the child exits, waitpid(). `ref
   clone-vm+exit+wait`: the same with clone(CLONE_VM|CLONE_VFORK|CLONE_FILES).
   `ref open+close-nsfile`: open and close /proc/self/ns/uts.
@@ -342,7 +345,8 @@ snippet() {
 		for (i = 1; i <= n; i++)
 			if (("clock " ck[i]) in x)
 				printf "| %s | %s |\n", ck[i], cell("clock " ck[i])
-		printf "\n/dev/kmsg: write %s, read %s.\n\n", cell("kmsg write"), cell("kmsg read")
+		printf "\n/dev/kmsg: write %s, read %s; in a syslog namespace: write %s, read %s.\n\n",
+			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
 		print "N namespaces created and held by fds, at the largest N:\n"
 		print "| type | N | create | create, last 10 % | slab bytes/ns | close |"
 		print "|---|---:|---:|---:|---:|---:|"

@@ -55,6 +55,9 @@
 #include <linux/sched.h>
 
 #ifndef SYS_clone3
+#ifndef CLONE_NEWSYSLOG
+#define CLONE_NEWSYSLOG 0x00000040	/* nsx: a syslog namespace */
+#endif
 #define SYS_clone3 435
 #endif
 
@@ -82,6 +85,9 @@ static const struct ns_type types[] = {
 	{ "net",	CLONE_NEWNET,		"net",			true,	10000 },
 	{ "mnt",	CLONE_NEWNS,		"mnt",			true,	100000 },
 	{ "cgroup",	CLONE_NEWCGROUP,	"cgroup",		true,	100000 },
+	/* nsx's; 10,000 at most: each holds a 16 KiB log and its records */
+	{ "syslog",	CLONE_NEWSYSLOG,	"syslog",		true,	10000 },
+	/* last: the clock rows look for it there */
 	{ "time",	CLONE_NEWTIME,		"time_for_children",	true,	100000 },
 };
 
@@ -571,7 +577,8 @@ static void bench_unshare(void)
 			continue;
 		if (t->loop && in_child(unshare_loop, t))
 			exit(1);
-		/* clone() takes no CLONE_NEWTIME: it is in the exit signal's bits. */
+		/* clone() takes neither CLONE_NEWTIME nor CLONE_NEWSYSLOG: they
+		 * are in the exit signal's bits. */
 		if (!(t->flag & CSIGNAL))
 			report("clone-vm", time_vm_clone_diff(t->flag, it->unshare),
 			       "ns/op", "%s", t->name);
@@ -873,18 +880,19 @@ static void bench_clock(void)
 
 /* ---- kernel log --------------------------------------------------- */
 
-static void bench_kmsg(void)
+/*
+ * /dev/kmsg writes and reads, labelled "write" and "read" after @prefix:
+ * the same line again and again, then the whole buffer from its start
+ * again and again.
+ */
+static void kmsg_rows(const char *prefix)
 {
 	static const char line[] = "<6>nsbench-kmsg: a short line\n";
-	char old[32], buf[8192];
+	char buf[8192];
 	uint64_t t0;
 	long i, reads;
 	ssize_t r;
 	int fd;
-
-	/* Without this, /dev/kmsg drops writes beyond 10 per 5 seconds. */
-	read_file("/proc/sys/kernel/printk_devkmsg", old, sizeof(old));
-	write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
 
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -893,10 +901,9 @@ static void bench_kmsg(void)
 	for (i = 0; i < it->kmsg; i++)
 		if (write(fd, line, sizeof(line) - 1) != sizeof(line) - 1)
 			fail("write /dev/kmsg");
-	report("kmsg", per_op(t0, now(), it->kmsg), "ns/op", "write");
+	report("kmsg", per_op(t0, now(), it->kmsg), "ns/op", "%swrite", prefix);
 	close(fd);
 
-	/* Read the whole buffer from its start again and again. */
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		fail("open /dev/kmsg");
@@ -913,8 +920,35 @@ static void bench_kmsg(void)
 			fail("read /dev/kmsg");
 		}
 	}
-	report("kmsg", per_op(t0, now(), reads), "ns/op", "read");
+	report("kmsg", per_op(t0, now(), reads), "ns/op", "%sread", prefix);
 	close(fd);
+}
+
+/*
+ * The same inside a new syslog namespace: its own (small) buffer, and
+ * every write copied to the host's log as well.
+ */
+static void kmsg_in_syslog_ns(const void *unused)
+{
+	(void)unused;
+	if (unshare(CLONE_NEWSYSLOG))
+		fail("unshare syslog");
+	kmsg_rows("syslogns/");
+}
+
+static void bench_kmsg(void)
+{
+	char old[32];
+	int i;
+
+	/* Without this, /dev/kmsg drops writes beyond 10 per 5 seconds. */
+	read_file("/proc/sys/kernel/printk_devkmsg", old, sizeof(old));
+	write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
+	kmsg_rows("");
+	for (i = 0; i < (int)NR_TYPES; i++)
+		if (types[i].flag == CLONE_NEWSYSLOG && have_type(&types[i]) &&
+		    in_child(kmsg_in_syslog_ns, NULL))
+			exit(1);
 	write_file("/proc/sys/kernel/printk_devkmsg", old);
 }
 
