@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages nsx needs, when some are missing.
-# Usage: scripts/deps.sh [lint|bench]
+# Usage: scripts/deps.sh [lint|bench|debian]...
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -14,10 +14,15 @@ pkgs=(
 	# lint
 	sparse
 )
-case ${1:-} in
-lint) pkgs+=(coccinelle) ;;
-bench) pkgs+=(gnuplot-nox libfaketime) ;;
-esac
+for extra in "$@"; do
+	case $extra in
+	lint) pkgs+=(coccinelle) ;;
+	bench) pkgs+=(gnuplot-nox libfaketime) ;;
+	# the Debian guest's root filesystem (scripts/build-debian.sh)
+	debian) pkgs+=(mmdebstrap) ;;
+	*) die "deps: unknown set '$extra'" ;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
