@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check check-debug demo shell lint lint-full bench clean distclean
+	check check-debug demo shell debian compat lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -18,7 +18,7 @@ help: ## list the targets
 		awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Variables: FORCE=1 (tree: discard unexported work), QUICK=1 (bench: small N),"
-	@echo "NSX_KVM=1 (use KVM),"
+	@echo "NSX_KVM=1 (use KVM), DEBIAN_FORCE=1 (debian, compat: rebuild the cached root filesystem),"
 	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check)."
 
 deps: ## install the Debian packages nsx needs
@@ -57,6 +57,14 @@ demo: deps guest ## boot the guest and walk through every namespace type
 
 shell: deps guest ## boot the guest to a shell
 	$(S)/run-guest.sh $(BZIMAGE) $(GUEST) shell $(B)/logs/shell.log
+
+debian: deps kernel ## boot nsx on a Debian 12 guest (util-linux, iproute2, bwrap; built once)
+	$(S)/deps.sh debian
+	$(S)/debian.sh shell
+
+compat: deps kernel ## Debian's unshare, nsenter, lsns, ip netns, bwrap and nsx on nsx
+	$(S)/deps.sh debian
+	$(S)/debian.sh compat
 
 lint: ## checkpatch, kernel-doc and sparse on the series
 	$(S)/lint.sh

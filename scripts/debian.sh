@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Boot the nsx kernel on the Debian guest: a Debian 12 root filesystem
+# (scripts/build-debian.sh, built once) with the guest's init, the
+# compatibility check and the nsx tool on top.
+# Usage: scripts/debian.sh shell|compat
+#
+# shell: a shell in the guest when a terminal is attached; otherwise
+# the guest lists its package versions and powers off.
+# compat: guest/debian/compat.sh; ends "compat: N passed, N failed" and
+# fails if a step failed, the guest did not finish or the kernel logged
+# a report (scripts/run-guest.sh).
+set -uo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-shell}
+kobj=$BUILD/kernel
+bzimage=$kobj/arch/x86/boot/bzImage
+out=$BUILD/guest/debian.cpio
+log=$BUILD/logs/debian-$mode.log
+{ [ -f "$bzimage" ] && [ -d "$kobj/hdr/include" ]; } || die "no nsx kernel in build/kernel (make kernel)"
+
+"$TOP/scripts/build-debian.sh" "$BUILD/debian/rootfs.cpio" || die "the Debian root filesystem did not build"
+
+# What changes with the project: init, the check, the tool and its tests.
+# The kernel unpacks this archive after the Debian one, over it.
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"
+make -s -B -C "$TOP/tool" KHDR_INCLUDES="-isystem $kobj/hdr/include" >&2 ||
+	die "the nsx tool did not build"
+install -D -m 0755 "$TOP/tool/nsx" "$root/usr/local/bin/nsx"
+install -D -m 0644 "$TOP/tool/nsx.1" "$root/usr/local/share/man/man1/nsx.1"
+install -D -m 0755 "$TOP/tool/tests/run.sh" "$root/guest/tool-tests/run.sh"
+mkdir -p "$root/usr/local/sbin"
+gcc -static -O2 -Wall -o "$root/usr/local/sbin/nsx-exit" "$TOP/guest/nsx-exit.c" ||
+	die "nsx-exit did not build"
+install -m 0755 "$TOP/guest/debian/init" "$root/init"
+install -m 0755 "$TOP/guest/debian/compat.sh" "$root/guest/compat.sh"
+mkdir -p "$(dirname "$out")"
+{
+	cat "$BUILD/debian/rootfs.cpio"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0)
+} >"$out.tmp" || die "could not pack the Debian guest"
+mv "$out.tmp" "$out"
+
+"$TOP/scripts/run-guest.sh" "$bzimage" "$out" "$mode" "$log"
+rc=$?
+[ "$mode" = compat ] || exit $rc
+
+res=$(sed -nE 's/^nsx-compat: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log")
+p=0 f=0
+[ -n "$res" ] && read -r p f <<<"$res"
+# A guest that crashed, hung or logged a kernel report is one more failure.
+[ $rc -eq 0 ] || [ "$f" -gt 0 ] || f=$((f + 1))
+[ -n "$res" ] || say "no compat result came out of the guest (log: ${log#"$TOP"/})"
+grep -E '^not ok ' "$log" >&2
+echo "compat: $p passed, $f failed"
+[ "$f" -eq 0 ]
