@@ -1,0 +1,335 @@
+#!/bin/sh
+# make compat: Debian's own namespace tools on the nsx kernel. util-linux
+# unshare with each namespace option, nsenter into each namespace of a
+# running process, lsns, ip netns with a veth pair and a ping across,
+# bwrap --unshare-all, dmesg and date inside, libfaketime against a
+# realtime offset, and the nsx tool and its tests.
+#
+# Every step checks the command's exit status and what it printed, read
+# against the system from outside (inodes of /proc/PID/ns/*, hostname,
+# mounts, links). Ends with "nsx-compat: N passed, N failed" and exits
+# non-zero if anything failed.
+#
+# The sh -c scripts in single quotes expand their variables themselves.
+# shellcheck disable=SC2016
+
+pass=0 fail=0 n=0
+out='' st=0
+
+# res STATUS DESC [DETAIL]: one result; STATUS 0 is a pass
+res() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $2"
+		[ -z "$3" ] || printf '%s\n' "$3" | sed 's/^/#   /'
+	fi
+}
+
+# x CMD...: run CMD, show it and its output; keep them in $out and $st
+x() {
+	echo "\$ $*"
+	out=$("$@" 2>&1)
+	st=$?
+	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/    /'
+	[ "$st" -eq 0 ] || echo "    (exit $st)"
+}
+
+# expect DESC WANT: the last command exited 0 and printed exactly WANT
+expect() {
+	[ "$st" -eq 0 ] && [ "$out" = "$2" ]
+	res $? "$1" "exit $st; got '$out', want '$2'"
+}
+
+# expect_grep DESC ERE: the last command exited 0 and a line matches ERE
+expect_grep() {
+	[ "$st" -eq 0 ] && printf '%s\n' "$out" | grep -qE -- "$2"
+	res $? "$1" "exit $st; no line matches '$2'"
+}
+
+# truth DESC CMD...: CMD (a test) succeeds
+truth() {
+	desc=$1
+	shift
+	"$@"
+	res $? "$desc" "false: $*"
+}
+
+# ino PID TYPE: the inode number of /proc/PID/ns/TYPE
+ino() { readlink "/proc/$1/ns/$2" | tr -dc 0-9; }
+
+# links: the network interfaces this namespace has, as "a b c ", less
+# the fallback tunnel devices the kernel puts in each (sit0, ...)
+# (a command for sh -c, to run in other namespaces)
+links='ip -o link | cut -d: -f2 | tr -d " " |
+	grep -vE "^(sit|ip6tnl|ip6gre|tunl|gre)0@" | sort | tr "\n" " "'
+
+# notime: kernel log lines without "[seconds] "
+notime() { sed 's/^\[[^]]*\] //'; }
+
+types="mnt uts ipc net pid user cgroup time"
+pids=
+cleanup() {
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	ip netns del compat-a 2>/dev/null
+	ip netns del compat-b 2>/dev/null
+}
+trap cleanup EXIT
+
+echo "nsx-compat: $(unshare --version), $(ip -V), bubblewrap $(bwrap --version | cut -d' ' -f2)"
+
+# ---- unshare, one namespace type at a time ------------------------------
+
+echo "== unshare --uts"
+x unshare --uts sh -c 'hostname compat-uts && hostname'
+expect "unshare --uts: the hostname set inside shows inside" compat-uts
+x hostname
+expect "unshare --uts: and not outside" nsx
+
+echo "== unshare --ipc"
+before=$(ipcs -q | grep -c '^0x')
+x unshare --ipc sh -c 'ipcmk -Q >/dev/null && ipcs -q | grep -c "^0x"'
+expect "unshare --ipc: a message queue made inside shows inside" 1
+x sh -c 'ipcs -q | grep -c "^0x"'
+[ "$out" = "$before" ]
+res $? "unshare --ipc: and not outside" "$out queues, $before before"
+
+echo "== unshare --net"
+x unshare --net sh -c "ip link add cmp0 type veth peer name cmp1 && $links"
+expect "unshare --net: a veth pair made inside shows inside" "cmp0@cmp1 cmp1@cmp0 lo "
+x ip link show cmp0
+[ "$st" -ne 0 ]
+res $? "unshare --net: and not outside"
+
+echo "== unshare --pid --fork --mount-proc"
+x unshare --pid --fork --mount-proc sh -c 'echo $$; ps -eo pid= | wc -l'
+inside=$(printf '%s\n' "$out" | sed -n 2p)
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | sed -n 1p)" = 1 ] &&
+	[ "$inside" -ge 1 ] && [ "$inside" -le 3 ]
+res $? "unshare --pid: the shell is pid 1 and sees only its own processes" "$out"
+truth "unshare --pid: the host sees more processes than that" \
+	[ "$(ps -eo pid= | wc -l)" -gt 3 ]
+
+echo "== unshare --mount"
+x unshare --mount sh -c 'mount -t tmpfs compat-tmpfs /mnt && findmnt -no SOURCE /mnt'
+expect "unshare --mount: a mount made inside shows inside" compat-tmpfs
+x findmnt -no SOURCE /mnt
+[ "$st" -ne 0 ]
+res $? "unshare --mount: and not outside"
+
+echo "== unshare --user"
+x unshare --user --map-root-user sh -c 'id -u; cat /proc/self/uid_map | tr -s " "'
+expect "unshare --user --map-root-user: root inside, mapped to root" \
+	"$(printf '0\n 0 0 1')"
+x setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --map-root-user sh -c 'id -u; cat /proc/self/uid_map | tr -s " "'
+expect "unshare --user --map-root-user as nobody: root inside, mapped to 65534" \
+	"$(printf '0\n 0 65534 1')"
+
+echo "== unshare --cgroup"
+mkdir -p /sys/fs/cgroup/compat
+x sh -c 'echo $$ >/sys/fs/cgroup/compat/cgroup.procs && cat /proc/self/cgroup && unshare --cgroup cat /proc/self/cgroup'
+expect "unshare --cgroup: the cgroup the namespace starts in is its root" \
+	"$(printf '0::/compat\n0::/')"
+
+echo "== unshare --time"
+x unshare --time --fork --monotonic 86400 --boottime 172800 \
+	sh -c 'cut -d" " -f1 /proc/uptime; cat /proc/self/timens_offsets'
+up=$(cut -d' ' -f1 /proc/uptime)
+inside=$(printf '%s\n' "$out" | sed -n 1p)
+awk -v i="${inside:-0}" -v o="$up" 'BEGIN { d = i - o - 172800; exit !(d > -5 && d < 5) }'
+res $? "unshare --time --boottime 172800: uptime two days on" "inside $inside, outside $up"
+printf '%s\n' "$out" | grep -qx 'monotonic *86400 *0'
+res $? "unshare --time --monotonic 86400: timens_offsets has it"
+# util-linux writes the offsets it knows; a time namespace starts with
+# its parent's, so the wall clock of one made by nsx carries over.
+x nsx run --realtime=+20y unshare --time --fork --boottime 3600 sh -c \
+	'date -u +%Y; grep realtime /proc/self/timens_offsets | tr -s " "'
+expect "unshare --time inside nsx run --realtime=+20y: still 20 years on" \
+	"$(printf '%s\nrealtime %s 0' $(($(date -u +%Y) + 20)) \
+		"$(nsx run --realtime=+20y grep realtime /proc/self/timens_offsets | tr -s ' ' | cut -d' ' -f2)")"
+
+echo "== unshare, every type at once"
+x unshare --uts --ipc --net --pid --fork --mount --user --map-root-user --cgroup --time \
+	--mount-proc sh -c 'for t in '"$types"'; do readlink /proc/self/ns/$t | tr -dc 0-9; echo; done'
+bad=
+i=0
+for t in $types; do
+	i=$((i + 1))
+	got=$(printf '%s\n' "$out" | sed -n "${i}p")
+	[ -n "$got" ] && [ "$got" != "$(ino self "$t")" ] || bad="$bad $t"
+done
+[ "$st" -eq 0 ] && [ -z "$bad" ]
+res $? "unshare with every option: eight new namespaces" "exit $st; not new:$bad"
+
+# ---- a long-running process in new namespaces: nsenter, lsns ------------
+
+echo "== a target process for nsenter and lsns"
+mkdir -p /sys/fs/cgroup/compat-target
+rm -f /tmp/compat-ready
+sh -c 'echo $$ >/sys/fs/cgroup/compat-target/cgroup.procs &&
+	exec unshare --user --map-root-user --uts --ipc --net --pid --fork --mount \
+	--cgroup --time --boottime 3600 --mount-proc sh -c "
+		hostname compat-target &&
+		ipcmk -Q >/dev/null &&
+		ip link add tgt0 type veth peer name tgt1 &&
+		mount -t tmpfs compat-target /mnt &&
+		echo compat-target-file >/mnt/file &&
+		touch /tmp/compat-ready && exec sleep 1000"' &
+upid=$!
+pids="$pids $upid"
+i=0
+while [ ! -e /tmp/compat-ready ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tgt=$(pgrep -P "$upid")
+pids="$pids $tgt"
+[ -e /tmp/compat-ready ] && [ -n "$tgt" ]
+res $? "the target is running in its namespaces"
+echo "target: pid $tgt (unshare $upid)"
+
+for t in $types; do
+	# The target's mount namespace has a proc of its pid namespace,
+	# where nsenter's /proc/self is found only inside that too.
+	case $t in
+	mnt) opt="--mount --pid" ;;
+	*) opt=--$t ;;
+	esac
+	# shellcheck disable=SC2086 # one or two options
+	x nsenter --target "$tgt" $opt readlink "/proc/self/ns/$t"
+	expect "nsenter $opt: /proc/self/ns/$t is the target's" "$(readlink "/proc/$tgt/ns/$t")"
+done
+x nsenter --target "$tgt" --uts hostname
+expect "nsenter --uts: the target's hostname" compat-target
+x nsenter --target "$tgt" --ipc sh -c 'ipcs -q | grep -c "^0x"'
+expect "nsenter --ipc: the target's message queue" 1
+x nsenter --target "$tgt" --net ip -o link show tgt0
+expect_grep "nsenter --net: the target's veth" '^[0-9]+: tgt0@tgt1:'
+x nsenter --target "$tgt" --mount cat /mnt/file
+expect "nsenter --mount: the target's mount" compat-target-file
+x nsenter --target "$tgt" --pid --mount sh -c 'ps -eo pid=,comm= | head -n 1 | tr -s " "'
+expect "nsenter --pid --mount: the target is pid 1 there" " 1 sleep"
+x nsenter --target "$tgt" --user id -u
+expect "nsenter --user: root there" 0
+x nsenter --target "$tgt" --cgroup cat "/proc/$tgt/cgroup"
+expect "nsenter --cgroup: the target's cgroup is the namespace's root" "0::/"
+x nsenter --target "$tgt" --time cut -d. -f1 /proc/uptime
+[ "$st" -eq 0 ] && [ "${out:-0}" -ge $(($(cut -d. -f1 /proc/uptime) + 3598)) ]
+res $? "nsenter --time: an hour more of uptime" "exit $st"
+x nsenter --target "$tgt" --all hostname
+expect "nsenter --all: the target's hostname" compat-target
+
+echo "== lsns"
+x lsns -n -o NS,TYPE,PID
+for t in $types; do
+	i=$(ino "$tgt" "$t")
+	printf '%s\n' "$out" | grep -qE "^ *$i +$t +[0-9]+\$"
+	res $? "lsns: lists the target's $t namespace, $i" "exit $st"
+done
+for t in pid time; do
+	x sh -c "lsns -n -o PID -t $t $(ino "$tgt" "$t") | tr -d ' '"
+	expect "lsns -t $t: the target is the lowest pid in its $t namespace" "$tgt"
+done
+
+# ---- ip netns: two network namespaces, a veth pair, a ping --------------
+
+echo "== ip netns"
+x sh -c 'ip netns add compat-a && ip netns add compat-b && ip netns list | cut -d" " -f1 | sort | tr "\n" " "'
+expect "ip netns add x2: both listed" "compat-a compat-b "
+x sh -c 'ip link add va type veth peer name vb &&
+	ip link set va netns compat-a && ip link set vb netns compat-b &&
+	ip -n compat-a addr add 10.77.0.1/24 dev va && ip -n compat-a link set va up &&
+	ip -n compat-b addr add 10.77.0.2/24 dev vb && ip -n compat-b link set vb up &&
+	ip -n compat-a link set lo up && ip -n compat-b link set lo up'
+truth "ip: a veth pair between them" [ "$st" -eq 0 ]
+x ip netns exec compat-a ip -o -4 addr show
+expect_grep "ip netns exec: sees its own address" 'va +inet 10\.77\.0\.1/24'
+printf '%s\n' "$out" | grep -q '10\.77\.0\.2'
+truth "ip netns exec: and not the other's" [ $? -ne 0 ]
+x ip netns exec compat-a ping -c 3 -i 0.2 -W 5 10.77.0.2
+expect_grep "ip netns exec ping: replies from the other namespace" \
+	'^3 packets transmitted, 3 received'
+x ip netns exec compat-b readlink /proc/self/ns/net
+expect "ip netns exec: /proc/self/ns/net is the one /run/netns pins" \
+	"net:[$(stat -L -c %i /run/netns/compat-b)]"
+
+# ---- bubblewrap -----------------------------------------------------------
+
+echo "== bwrap"
+x bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp \
+	--hostname compat-bwrap sh -c 'hostname; for t in user ipc pid net uts cgroup; do readlink /proc/self/ns/$t | tr -dc 0-9; echo; done; ls /dev/pts'
+bad=
+i=1
+for t in user ipc pid net uts cgroup; do
+	i=$((i + 1))
+	got=$(printf '%s\n' "$out" | sed -n "${i}p")
+	[ -n "$got" ] && [ "$got" != "$(ino self "$t")" ] || bad="$bad $t"
+done
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | sed -n 1p)" = compat-bwrap ] && [ -z "$bad" ]
+res $? "bwrap --unshare-all: its hostname and six new namespaces" "exit $st; not new:$bad"
+printf '%s\n' "$out" | grep -qx ptmx
+res $? "bwrap --dev: a devpts instance of its own"
+x bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev sh -c "$links; exit 7"
+[ "$st" -eq 7 ] && [ "$out" = "lo " ]
+res $? "bwrap --unshare-all: only lo, and the command's exit status passed on" "exit $st, '$out'"
+
+# ---- dmesg and date inside ------------------------------------------------
+
+echo "== dmesg in a syslog namespace"
+x nsx run --syslog sh -c 'echo compat-kmsg-line >/dev/kmsg && dmesg'
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | notime)" = compat-kmsg-line ]
+res $? "util-linux dmesg in nsx run --syslog: only the line written inside" "exit $st"
+x sh -c 'dmesg | grep -c "syslogns\[[0-9]*\]: compat-kmsg-line"'
+expect "util-linux dmesg on the host: the line, marked with its namespace" 1
+x unshare --user --map-root-user sh -c 'dmesg | grep -o "Linux version [^ ]*"'
+expect_grep "util-linux dmesg in a user namespace: the host's log" '^Linux version '
+
+echo "== date: nsx run --realtime against libfaketime"
+year=$(date -u +%Y)
+x nsx run --realtime=+20y date -u +%Y
+expect "nsx run --realtime=+20y date" $((year + 20))
+x faketime -f +20y date -u +%Y
+expect "faketime -f +20y date: the same year" $((year + 20))
+x nsx run --realtime=2040-01-01 date -u +%F
+expect "nsx run --realtime=2040-01-01 date" 2040-01-01
+x unshare --user --map-root-user --pid --fork --mount-proc nsx run --realtime=+20y date -u +%Y
+expect "nsx run --realtime inside unshare --user --pid" $((year + 20))
+x bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev nsx run -r --realtime=+1y date -u +%Y
+expect "nsx run -r --realtime inside bwrap --unshare-all" $((year + 1))
+
+# ---- the nsx tool next to util-linux ---------------------------------------
+
+echo "== nsx against util-linux on the target"
+x nsx ns "$tgt"
+want=$(for t in $types; do echo "$t $(ino "$tgt" "$t")"; done | sort)
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -vE '^syslog |_for_children ' | sort)" = "$want" ]
+res $? "nsx ns PID: the inodes lsns and /proc/PID/ns report" "exit $st; want: $want"
+x nsx enter -t "$tgt" -a hostname
+expect "nsx enter -t PID -a: the target's hostname" compat-target
+x nsx enter --target "$tgt" --net --mount sh -c 'ip -o link show tgt0 >/dev/null && cat /mnt/file'
+expect "nsx enter --net --mount: the target's veth and mount" compat-target-file
+x ip netns exec compat-a nsx ns
+expect_grep "nsx ns inside ip netns exec: the namespace /run/netns pins" \
+	"^net $(stat -L -c %i /run/netns/compat-a)\$"
+
+echo "== the nsx tool's own tests"
+if [ -f /guest/tool-tests/run.sh ]; then
+	NSX=$(command -v nsx) sh /guest/tool-tests/run.sh >/tmp/nsx-tests.out 2>&1
+	st=$?
+	cat /tmp/nsx-tests.out
+	p=$(grep -cE '^ok [0-9]+' /tmp/nsx-tests.out)
+	f=$(grep -cE '^not ok [0-9]+' /tmp/nsx-tests.out)
+	echo "nsx tests: exit $st, $p passed, $f failed"
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$st" -eq 0 ] || [ "$f" -gt 0 ] || fail=$((fail + 1))
+	[ "$p" -gt 0 ] || fail=$((fail + 1))
+else
+	res 1 "the nsx tool's tests are in the guest"
+fi
+
+echo "nsx-compat: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
