@@ -87,6 +87,7 @@ struct nstype {
 	int flag;		/* CLONE_NEW* */
 	int opt;		/* short option */
 	bool fork;		/* only children enter it: fork after it */
+	bool own;		/* nsx's own: not in unshare(1), nsenter(1) */
 	const char *help;
 };
 
@@ -98,17 +99,18 @@ struct nstype {
  * a fallback definition above, or its line an #ifdef.
  */
 static const struct nstype nstypes[] = {
-	{ "mount", "mnt", CLONE_NEWNS, 'm', false, "mount namespace" },
-	{ "uts", "uts", CLONE_NEWUTS, 'u', false,
+	{ "mount", "mnt", CLONE_NEWNS, 'm', false, false, "mount namespace" },
+	{ "uts", "uts", CLONE_NEWUTS, 'u', false, false,
 	  "UTS namespace (hostname, domain name)" },
-	{ "ipc", "ipc", CLONE_NEWIPC, 'i', false, "System V IPC namespace" },
-	{ "net", "net", CLONE_NEWNET, 'n', false, "network namespace" },
-	{ "pid", "pid", CLONE_NEWPID, 'p', true, "PID namespace" },
-	{ "user", "user", CLONE_NEWUSER, 'U', false, "user namespace" },
-	{ "cgroup", "cgroup", CLONE_NEWCGROUP, 'C', false,
+	{ "ipc", "ipc", CLONE_NEWIPC, 'i', false, false,
+	  "System V IPC namespace" },
+	{ "net", "net", CLONE_NEWNET, 'n', false, false, "network namespace" },
+	{ "pid", "pid", CLONE_NEWPID, 'p', true, false, "PID namespace" },
+	{ "user", "user", CLONE_NEWUSER, 'U', false, false, "user namespace" },
+	{ "cgroup", "cgroup", CLONE_NEWCGROUP, 'C', false, false,
 	  "cgroup namespace" },
-	{ "time", "time", CLONE_NEWTIME, 'T', true, "time namespace" },
-	{ "syslog", "syslog", CLONE_NEWSYSLOG, 's', false,
+	{ "time", "time", CLONE_NEWTIME, 'T', true, false, "time namespace" },
+	{ "syslog", "syslog", CLONE_NEWSYSLOG, 's', false, true,
 	  "syslog namespace (kernel log)" },
 };
 
@@ -509,7 +511,6 @@ static int pidfd_send_signal(int pidfd, int sig)
  */
 enum {
 	OPT_LONG = 0x100,
-	OPT_VERSION,
 	OPT_MAP_USER,
 	OPT_MAP_GROUP,
 	OPT_MOUNT_PROC,
@@ -519,7 +520,11 @@ enum {
 	OPT_REALTIME,
 	OPT_HOSTNAME,
 	OPT_PRESERVE_CRED,
+	OPT_PIDFD,
 };
+
+/* Namespace type options: none, plain flags (run), or [=FILE] (enter) */
+enum { TYPES_NONE = -1 };
 
 #define MAX_OPTS 32
 
@@ -554,21 +559,20 @@ static void add_opt(struct optset *set, const char *name, int has_arg,
  * arguments as ':' and print nothing ourselves.
  */
 static void init_opts(struct optset *set, const struct option *extra,
-		      bool with_types)
+		      int types)
 {
 	size_t i;
 
 	memset(set, 0, sizeof(*set));
 	set->shortopts[0] = '+';
 	set->shortopts[1] = ':';
-	if (with_types)
+	if (types != TYPES_NONE)
 		for (i = 0; i < NR_NSTYPES; i++)
-			add_opt(set, nstypes[i].name, no_argument,
-				nstypes[i].opt);
+			add_opt(set, nstypes[i].name, types, nstypes[i].opt);
 	for (; extra && extra->name; extra++)
 		add_opt(set, extra->name, extra->has_arg, extra->val);
 	add_opt(set, "help", no_argument, 'h');
-	add_opt(set, "version", no_argument, OPT_VERSION);
+	add_opt(set, "version", no_argument, 'V');
 }
 
 static int next_opt(int argc, char **argv, struct optset *set)
@@ -594,6 +598,22 @@ static int next_opt(int argc, char **argv, struct optset *set)
 	    (optopt == ':' || !strchr(set->shortopts + 2, optopt)))
 		usage_error("invalid option -- '%c'", optopt);
 	usage_error("option '%s' doesn't allow an argument", arg);
+}
+
+/*
+ * next_opt() for a command's option loop: -h and -V are handled here
+ * the same way for every command, the rest is the caller's.
+ */
+static int next_cmd_opt(int argc, char **argv, struct optset *set,
+			void (*help)(void))
+{
+	int c = next_opt(argc, argv, set);
+
+	if (c == 'h')
+		help();
+	if (c == 'V')
+		print_version();
+	return c;
 }
 
 static const struct nstype *nstype_by_opt(int c)
@@ -626,15 +646,17 @@ static bool flags_need_fork(int flags)
 	return false;
 }
 
-static void print_nstype_help(FILE *out)
+/* "-n, --net[=FILE]   network namespace", '*' marking nsx's own */
+static void print_nstype_help(FILE *out, bool file)
 {
 	char buf[32];
 	size_t i;
 
 	for (i = 0; i < NR_NSTYPES; i++) {
-		snprintf(buf, sizeof(buf), "--%s", nstypes[i].name);
-		fprintf(out, "  -%c, %-20s %s\n", nstypes[i].opt, buf,
-			nstypes[i].help);
+		snprintf(buf, sizeof(buf), "--%s%s", nstypes[i].name,
+			 file ? "[=FILE]" : "");
+		fprintf(out, "%c -%c, %-20s %s\n", nstypes[i].own ? '*' : ' ',
+			nstypes[i].opt, buf, nstypes[i].help);
 	}
 }
 
@@ -762,6 +784,7 @@ struct run_opts {
 static const struct option run_options[] = {
 	{ "fork", no_argument, NULL, 'f' },
 	{ "map-root-user", no_argument, NULL, 'r' },
+	{ "map-current-user", no_argument, NULL, 'c' },
 	{ "map-user", required_argument, NULL, OPT_MAP_USER },
 	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
 	{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
@@ -780,12 +803,14 @@ static noreturn void run_help(void)
 	       "Run COMMAND (default: $SHELL or /bin/sh) in new namespaces.\n"
 	       "\n"
 	       "Namespaces to create:\n");
-	print_nstype_help(stdout);
+	print_nstype_help(stdout, false);
 	printf("\n"
 	       "Options:\n"
 	       "  -f, --fork               fork before running COMMAND\n"
 	       "                           (implied by --pid and --time)\n"
 	       "  -r, --map-root-user      map the current user and group to root\n"
+	       "                           (implies --user)\n"
+	       "  -c, --map-current-user   map the current user and group to themselves\n"
 	       "                           (implies --user)\n"
 	       "      --map-user=UID       map the current user to UID (implies --user)\n"
 	       "      --map-group=GID      map the current group to GID (implies --user)\n"
@@ -796,15 +821,16 @@ static noreturn void run_help(void)
 	       "      --monotonic=SECONDS  CLOCK_MONOTONIC offset, e.g. 3600 or -1.5\n"
 	       "                           (implies --time)\n"
 	       "      --boottime=SECONDS   CLOCK_BOOTTIME offset (implies --time)\n"
-	       "      --realtime=WHEN      CLOCK_REALTIME offset (implies --time): SECONDS,\n"
+	       "*     --realtime=WHEN      CLOCK_REALTIME offset (implies --time): SECONDS,\n"
 	       "                           a signed offset in units y, w, d, h, m, s\n"
 	       "                           (+20y, -3d, +1h30m), or the UTC date and time\n"
 	       "                           to start at (2040-01-01, 2040-01-01T12:00:00,\n"
 	       "                           @SECONDS since the epoch)\n"
-	       "      --hostname=NAME      set the hostname (implies --uts)\n"
+	       "*     --hostname=NAME      set the hostname (implies --uts)\n"
 	       "  -h, --help               show this help and exit\n"
-	       "      --version            show the version and exit\n"
+	       "  -V, --version            show the version and exit\n"
 	       "\n"
+	       "The options are those of unshare(1), except those marked '*': nsx's own.\n"
 	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
 	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
 	exit(EXIT_SUCCESS);
@@ -829,8 +855,8 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 	struct optset set;
 	int c;
 
-	init_opts(&set, run_options, true);
-	while ((c = next_opt(argc, argv, &set)) != -1) {
+	init_opts(&set, run_options, no_argument);
+	while ((c = next_cmd_opt(argc, argv, &set, run_help)) != -1) {
 		t = nstype_by_opt(c);
 		if (t) {
 			o->flags |= t->flag;
@@ -846,6 +872,15 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 				o->inner_uid = 0;
 			if (!o->map_group)
 				o->inner_gid = 0;
+			o->map_user = true;
+			o->map_group = true;
+			break;
+		case 'c':
+			o->flags |= CLONE_NEWUSER;
+			if (!o->map_user)
+				o->inner_uid = geteuid();
+			if (!o->map_group)
+				o->inner_gid = getegid();
 			o->map_user = true;
 			o->map_group = true;
 			break;
@@ -892,10 +927,6 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 					    HOST_NAME_MAX);
 			o->hostname = optarg;
 			break;
-		case 'h':
-			run_help();
-		case OPT_VERSION:
-			print_version();
 		default:
 			usage_error("unexpected option %d", c);
 		}
@@ -1095,6 +1126,7 @@ static int cmd_run(int argc, char **argv)
 
 static const struct option enter_options[] = {
 	{ "target", required_argument, NULL, 't' },
+	{ "pidfd", required_argument, NULL, OPT_PIDFD },
 	{ "all", no_argument, NULL, 'a' },
 	{ "preserve-credentials", no_argument, NULL, OPT_PRESERVE_CRED },
 	{ NULL, 0, NULL, 0 }
@@ -1102,23 +1134,31 @@ static const struct option enter_options[] = {
 
 static noreturn void enter_help(void)
 {
-	printf("Usage: nsx enter -t PID [OPTIONS] [--] [COMMAND [ARGS...]]\n"
+	printf("Usage: nsx enter (-t PID | --pidfd=FD) [OPTIONS] [--] [COMMAND [ARGS...]]\n"
+	       "       nsx enter --TYPE=FILE... [OPTIONS] [--] [COMMAND [ARGS...]]\n"
 	       "\n"
-	       "Run COMMAND (default: $SHELL or /bin/sh) in namespaces of process PID.\n"
+	       "Run COMMAND (default: $SHELL or /bin/sh) in namespaces of a process, or\n"
+	       "in the namespaces that files such as /proc/PID/ns/net or /run/netns/NAME\n"
+	       "refer to.\n"
 	       "\n"
-	       "Namespaces to enter:\n");
-	print_nstype_help(stdout);
-	printf("  -a, --all                every namespace of PID that differs from ours\n"
+	       "Namespaces to enter (the target's, or the one FILE refers to):\n");
+	print_nstype_help(stdout, true);
+	printf("  -a, --all                every namespace of the target that differs\n"
+	       "                           from ours\n"
 	       "\n"
 	       "Options:\n"
 	       "  -t, --target=PID         the process whose namespaces to enter\n"
+	       "*     --pidfd=FD           the process whose namespaces to enter, as a\n"
+	       "                           pidfd this command inherits on descriptor FD\n"
 	       "      --preserve-credentials\n"
 	       "                           keep uid, gid and groups when entering a user\n"
 	       "                           namespace (default: become its root)\n"
 	       "  -h, --help               show this help and exit\n"
-	       "      --version            show the version and exit\n"
+	       "  -V, --version            show the version and exit\n"
 	       "\n"
-	       "All namespaces are entered at once with setns() on a pidfd of PID.\n"
+	       "The options are those of nsenter(1), except those marked '*': nsx's own.\n"
+	       "A target's namespaces are entered at once with setns() on a pidfd; then\n"
+	       "each FILE's, the user namespace last.\n"
 	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
 	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
 	exit(EXIT_SUCCESS);
@@ -1158,19 +1198,71 @@ static void become_root(void)
 		die("setuid 0");
 }
 
+/*
+ * The pid of the process a pidfd refers to, from the "Pid:" line the
+ * kernel shows in its fdinfo; a descriptor without one is no pidfd.
+ */
+static pid_t pidfd_pid(int fd)
+{
+	char path[64], line[128];
+	bool found = false;
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			errno = EBADF;
+		die("--pidfd=%d", fd);
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Pid: %ld", &pid) == 1;
+	fclose(f);
+	if (!found) {
+		fprintf(stderr, "nsx: descriptor %d is not a pidfd\n", fd);
+		exit(EXIT_TOOL);
+	}
+	/* -1: it has exited; 0: not in our pid namespace or below */
+	if (pid <= 0) {
+		errno = ESRCH;
+		die("the process of pidfd %d", fd);
+	}
+	return (pid_t)pid;
+}
+
+/* Enter the namespace FILE refers to, of type t */
+static void enter_file(int fd, const char *file, const struct nstype *t)
+{
+	if (setns(fd, t->flag)) {
+		explain_einval(t->flag);
+		die("setns %s (%s namespace)", file, t->name);
+	}
+	close(fd);
+}
+
 static int cmd_enter(int argc, char **argv)
 {
-	const struct nstype *t;
+	const char *files[NR_NSTYPES] = { NULL };
+	int fds[NR_NSTYPES];
+	const struct nstype *t, *user = nstype_by_flag(CLONE_NEWUSER);
 	bool all = false, preserve = false;
+	int flags = 0, file_flags = 0, pidfd = -1, c;
 	struct optset set;
 	pid_t pid = 0;
-	int flags = 0, pidfd, c;
 	size_t i;
 
 	cmdname = "nsx enter";
-	init_opts(&set, enter_options, true);
-	while ((c = next_opt(argc, argv, &set)) != -1) {
+	init_opts(&set, enter_options, optional_argument);
+	while ((c = next_cmd_opt(argc, argv, &set, enter_help)) != -1) {
 		t = nstype_by_opt(c);
+		if (t && optarg) {
+			if (!*optarg)
+				usage_error("empty --%s file", t->name);
+			files[t - nstypes] = optarg;
+			file_flags |= t->flag;
+			continue;
+		}
 		if (t) {
 			flags |= t->flag;
 			continue;
@@ -1179,33 +1271,51 @@ static int cmd_enter(int argc, char **argv)
 		case 't':
 			pid = parse_pid(optarg);
 			break;
+		case OPT_PIDFD:
+			pidfd = parse_ll(optarg, 0, INT_MAX, "pidfd");
+			break;
 		case 'a':
 			all = true;
 			break;
 		case OPT_PRESERVE_CRED:
 			preserve = true;
 			break;
-		case 'h':
-			enter_help();
-		case OPT_VERSION:
-			print_version();
 		default:
 			usage_error("unexpected option %d", c);
 		}
 	}
-	if (!pid)
-		usage_error("no target process; use -t PID");
-	if (!flags && !all)
+	if (pid && pidfd >= 0)
+		usage_error("-t and --pidfd both name a target; use one");
+	if (!pid && pidfd < 0 && (flags || all))
+		usage_error("no target process; use -t PID or --pidfd=FD");
+	if (!flags && !all && !file_flags)
 		usage_error("nothing to enter; use -a or namespace options");
+	if (flags & file_flags)
+		usage_error("a namespace type given both with and without a file");
 
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0)
-		die("pidfd_open %d", (int)pid);
-
+	/* Files are opened where we are, before entering anything. */
 	for (i = 0; i < NR_NSTYPES; i++) {
+		if (!files[i])
+			continue;
+		fds[i] = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			die("open %s", files[i]);
+	}
+
+	if (pid) {
+		pidfd = pidfd_open(pid, 0);
+		if (pidfd < 0)
+			die("pidfd_open %d", (int)pid);
+	} else if (pidfd >= 0) {
+		pid = pidfd_pid(pidfd);
+	}
+
+	for (i = 0; pid && i < NR_NSTYPES; i++) {
 		int diff;
 
 		t = &nstypes[i];
+		if (file_flags & t->flag)
+			continue;
 		if (!all && !(flags & t->flag))
 			continue;
 		diff = ns_differs(pid, t);
@@ -1216,14 +1326,27 @@ static int cmd_enter(int argc, char **argv)
 			flags &= ~CLONE_NEWUSER;
 	}
 	/* The pid might have been reused while we read /proc/PID/ns. */
-	if (pidfd_send_signal(pidfd, 0) && errno == ESRCH)
+	if (pidfd >= 0 && pidfd_send_signal(pidfd, 0) && errno == ESRCH)
 		die("process %d", (int)pid);
 
 	if (flags && setns(pidfd, flags)) {
 		explain_einval(flags);
 		die("setns %d", (int)pid);
 	}
-	close(pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
+
+	/*
+	 * Then the files. A user namespace goes last: entering it first
+	 * would leave us without the privilege the others need when they
+	 * belong to an ancestor.
+	 */
+	for (i = 0; i < NR_NSTYPES; i++)
+		if (files[i] && &nstypes[i] != user)
+			enter_file(fds[i], files[i], &nstypes[i]);
+	if (files[user - nstypes])
+		enter_file(fds[user - nstypes], files[user - nstypes], user);
+	flags |= file_flags;
 
 	if ((flags & CLONE_NEWUSER) && !preserve)
 		become_root();
@@ -1243,7 +1366,7 @@ static noreturn void ns_help(void)
 	       "\n"
 	       "Options:\n"
 	       "  -h, --help               show this help and exit\n"
-	       "      --version            show the version and exit\n");
+	       "  -V, --version            show the version and exit\n");
 	exit(EXIT_SUCCESS);
 }
 
@@ -1262,17 +1385,9 @@ static int cmd_ns(int argc, char **argv)
 	int c, i, n;
 
 	cmdname = "nsx ns";
-	init_opts(&set, NULL, false);
-	while ((c = next_opt(argc, argv, &set)) != -1) {
-		switch (c) {
-		case 'h':
-			ns_help();
-		case OPT_VERSION:
-			print_version();
-		default:
-			usage_error("unexpected option %d", c);
-		}
-	}
+	init_opts(&set, NULL, TYPES_NONE);
+	while ((c = next_cmd_opt(argc, argv, &set, ns_help)) != -1)
+		usage_error("unexpected option %d", c);
 	if (argc - optind > 1)
 		usage_error("too many arguments");
 	if (optind < argc)
@@ -1323,7 +1438,7 @@ static noreturn void dmesg_help(void)
 	       "Options:\n"
 	       "  -r, --raw                keep the <N> priority prefix of each record\n"
 	       "  -h, --help               show this help and exit\n"
-	       "      --version            show the version and exit\n"
+	       "  -V, --version            show the version and exit\n"
 	       "\n"
 	       "The log of another namespace is read by a child that enters it with\n"
 	       "setns() on a pidfd of PID, which needs CAP_SYS_ADMIN in the user\n"
@@ -1382,19 +1497,11 @@ static int cmd_dmesg(int argc, char **argv)
 	pid_t pid;
 
 	cmdname = "nsx dmesg";
-	init_opts(&set, dmesg_options, false);
-	while ((c = next_opt(argc, argv, &set)) != -1) {
-		switch (c) {
-		case 'r':
-			raw = true;
-			break;
-		case 'h':
-			dmesg_help();
-		case OPT_VERSION:
-			print_version();
-		default:
+	init_opts(&set, dmesg_options, TYPES_NONE);
+	while ((c = next_cmd_opt(argc, argv, &set, dmesg_help)) != -1) {
+		if (c != 'r')
 			usage_error("unexpected option %d", c);
-		}
+		raw = true;
 	}
 	if (argc - optind > 1)
 		usage_error("too many arguments");
@@ -1463,18 +1570,22 @@ static noreturn void main_help(void)
 	printf("Usage: nsx COMMAND [OPTIONS] [ARGS...]\n"
 	       "\n"
 	       "Commands:\n"
-	       "  run [OPTIONS] [--] [COMMAND...]        run COMMAND in new namespaces\n"
+	       "  run [OPTIONS] [--] [COMMAND...]        run COMMAND in new namespaces,\n"
+	       "                                         as unshare(1)\n"
 	       "  enter -t PID [OPTIONS] [--] [COMMAND...]\n"
-	       "                                         run COMMAND in the namespaces of PID\n"
-	       "  ns [PID]                               list the namespaces of PID\n"
-	       "  dmesg [-r] [PID]                       print the kernel log of PID's\n"
+	       "                                         run COMMAND in the namespaces of PID,\n"
+	       "                                         as nsenter(1)\n"
+	       "* ns [PID]                               list the namespaces of PID\n"
+	       "* dmesg [-r] [PID]                       print the kernel log of PID's\n"
 	       "                                         syslog namespace\n"
 	       "\n"
 	       "Options:\n"
 	       "  -h, --help     show this help and exit\n"
-	       "      --version  show the version and exit\n"
+	       "  -V, --version  show the version and exit\n"
 	       "\n"
-	       "'nsx COMMAND --help' describes the options of COMMAND.\n");
+	       "'nsx COMMAND --help' describes the options of COMMAND; those of run\n"
+	       "and enter follow unshare(1) and nsenter(1), and what nsx adds to them\n"
+	       "is marked '*', as are the commands util-linux does not have.\n");
 	exit(EXIT_SUCCESS);
 }
 
@@ -1484,17 +1595,9 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	init_opts(&set, NULL, false);
-	while ((c = next_opt(argc, argv, &set)) != -1) {
-		switch (c) {
-		case 'h':
-			main_help();
-		case OPT_VERSION:
-			print_version();
-		default:
-			usage_error("unexpected option %d", c);
-		}
-	}
+	init_opts(&set, NULL, TYPES_NONE);
+	while ((c = next_cmd_opt(argc, argv, &set, main_help)) != -1)
+		usage_error("unexpected option %d", c);
 	if (optind >= argc)
 		usage_error("no command given");
 

@@ -132,16 +132,31 @@ rootprop='$5 == "/" { s = ""; for (i = 7; $i != "-"; i++) s = s $i " "; r = s }
 
 out=$("$NSX" --version)
 eq "--version prints the version" "${out%% *}" "nsx"
+eq "-V, as util-linux spells it, too" "$("$NSX" -V)" "$out"
+eq "run -V too" "$("$NSX" run -V)" "$out"
 out=$("$NSX" --help)
 truth "--help lists run, enter, ns and dmesg" \
 	sh -c 'for c in run enter ns dmesg; do
-		echo "$1" | grep -q "^  $c " || exit 1; done' sh "$out"
+		echo "$1" | grep -q "^[ *] $c " || exit 1; done' sh "$out"
+truth "--help marks ns and dmesg as nsx's own" \
+	sh -c 'echo "$1" | grep -q "^\* ns " && echo "$1" | grep -q "^\* dmesg "' sh "$out"
 out=$("$NSX" run --help)
 truth "run --help describes --mount-proc" \
 	sh -c 'echo "$1" | grep -q -- "--mount-proc"' sh "$out"
+truth "run --help: --realtime and --syslog are marked nsx's own" \
+	sh -c 'echo "$1" | grep -q -- "^\*  *--realtime=" &&
+		echo "$1" | grep -q -- "^\* -s, --syslog" &&
+		echo "$1" | grep -q "those of unshare(1), except those marked"' sh "$out"
+truth "run --help: --monotonic, as unshare's, is not marked" \
+	sh -c 'echo "$1" | grep -q -- "^      --monotonic="' sh "$out"
 out=$("$NSX" enter --help)
 truth "enter --help describes --all" \
 	sh -c 'echo "$1" | grep -q -- "--all"' sh "$out"
+truth "enter --help: --pidfd is marked nsx's own" \
+	sh -c 'echo "$1" | grep -q -- "^\*  *--pidfd=FD" &&
+		echo "$1" | grep -q "those of nsenter(1), except those marked"' sh "$out"
+truth "enter --help: namespace options take a FILE, as nsenter's" \
+	sh -c 'echo "$1" | grep -q -- "^  -n, --net\[=FILE\]"' sh "$out"
 truth "enter --help describes --syslog" \
 	sh -c 'echo "$1" | grep -q -- "-s, --syslog"' sh "$out"
 out=$("$NSX" dmesg --help)
@@ -217,6 +232,11 @@ eq "--map-user/--map-group: ids inside" \
 eq "--map-user: uid_map maps UID to our uid" \
 	"$("$NSX" run --map-user=1234 awk '{ print $1, $2, $3 }' /proc/self/uid_map)" \
 	"1234 $uid 1"
+eq "run -c: uid_map and gid_map map our ids to themselves" \
+	"$("$NSX" run -c cat /proc/self/uid_map /proc/self/gid_map | awk '{ print $1, $2, $3 }')" \
+	"$(printf '%s\n%s' "$uid $uid 1" "$gid $gid 1")"
+differs "run --map-current-user creates a user namespace" \
+	"$("$NSX" run --map-current-user readlink /proc/self/ns/user)" "$(ns_of self user)"
 
 # As an unprivileged user, if su and a nobody user are there.
 nobody=$(id -u nobody 2>/dev/null)
@@ -243,10 +263,13 @@ if [ -z "$nobody_why" ]; then
 	eq "run -r as nobody: root inside may set the hostname" \
 		"$(as_nobody "'$NSX' run -r --hostname=nsx-nobody cat /proc/sys/kernel/hostname")" \
 		nsx-nobody
+	eq "run -c as nobody: nobody inside" \
+		"$(as_nobody "'$NSX' run -c id -u")" "$nobody"
 else
 	skip "run -r as nobody: uid 0 inside" "$nobody_why"
 	skip "run -r as nobody: uid_map maps 0 to nobody" "$nobody_why"
 	skip "run -r as nobody: root inside may set the hostname" "$nobody_why"
+	skip "run -c as nobody: nobody inside" "$nobody_why"
 fi
 
 # ---- mounts and proc ------------------------------------------------
@@ -672,6 +695,22 @@ status "enter: no -t" 2 "$NSX" enter -a true
 status "enter: bad PID" 2 "$NSX" enter -t 12abc -a true
 status "enter: PID 0" 2 "$NSX" enter -t 0 -a true
 status "enter: no namespace options" 2 "$NSX" enter -t 1 true
+status "enter: -t and --pidfd" 2 "$NSX" enter -t 1 --pidfd=0 -a true
+status "enter: bad --pidfd" 2 "$NSX" enter --pidfd=x -a true
+status "enter: -a needs a target even with files" 2 \
+	"$NSX" enter -a --uts=/proc/self/ns/uts true
+status "enter: an empty FILE" 2 "$NSX" enter --uts= true
+status "enter: a type both with and without a FILE" 2 \
+	"$NSX" enter -t 1 -u --uts=/proc/self/ns/uts true
+status "enter: --pidfd on a descriptor that is no pidfd fails" 1 \
+	"$NSX" enter --pidfd=0 -a true
+truth "... saying so" grep -q "^nsx: descriptor 0 is not a pidfd" "$tmp/err"
+status "enter: --pidfd on a closed descriptor fails" 1 \
+	"$NSX" enter --pidfd=9 -a true
+status "enter: a FILE that does not exist fails" 1 \
+	"$NSX" enter --net=/nonexistent true
+status "enter: a FILE of another type fails" 1 \
+	"$NSX" enter --net=/proc/self/ns/uts true
 status "ns: bad PID" 2 "$NSX" ns abc
 status "dmesg: bad PID" 2 "$NSX" dmesg 12abc
 status "dmesg: PID 0" 2 "$NSX" dmesg 0
@@ -769,6 +808,21 @@ else
 	fi
 	eq "enter -U -u: uid 0 in the target's user namespace" \
 		"$("$NSX" enter -t "$target" -U -u id -u)" 0
+	eq "enter --uts=FILE: the namespace FILE refers to" \
+		"$("$NSX" enter --uts="/proc/$target/ns/uts" cat /proc/sys/kernel/hostname)" \
+		nsx-target
+	eq "enter -nFILE: that network namespace and nothing else" \
+		"$("$NSX" enter -n"/proc/$target/ns/net" readlink /proc/self/ns/net /proc/self/ns/uts)" \
+		"$(printf '%s\n%s' "$(ns_of "$target" net)" "$(ns_of self uts)")"
+	eq "enter -t PID -u --net=FILE: the target's uts, FILE's network" \
+		"$("$NSX" enter -t "$target" -u --net=/proc/$$/ns/net sh -c 'cat /proc/sys/kernel/hostname; readlink /proc/self/ns/net')" \
+		"$(printf '%s\n%s' nsx-target "$(ns_of $$ net)")"
+	eq "enter --user=FILE --uts=FILE: root in the user namespace, entered last" \
+		"$("$NSX" enter --user="/proc/$target/ns/user" --uts="/proc/$target/ns/uts" sh -c 'id -u; readlink /proc/self/ns/user; cat /proc/sys/kernel/hostname')" \
+		"$(printf '0\n%s\n%s' "$(ns_of "$target" user)" nsx-target)"
+	eq "enter --pid=FILE: forks into that pid namespace" \
+		"$("$NSX" enter --pid="/proc/$target/ns/pid" readlink /proc/self/ns/pid)" \
+		"$(ns_of "$target" pid)"
 	status "enter: exit status passed on through the fork" 5 \
 		"$NSX" enter -t "$target" -p sh -c 'exit 5'
 	differs "ns PID shows the target's own uts namespace" \
