@@ -312,6 +312,17 @@ x nsx enter -t "$tgt" -a hostname
 expect "nsx enter -t PID -a: the target's hostname" compat-target
 x nsx enter --target "$tgt" --net --mount sh -c 'ip -o link show tgt0 >/dev/null && cat /mnt/file'
 expect "nsx enter --net --mount: the target's veth and mount" compat-target-file
+x nsx enter --net=/run/netns/compat-a ip -o -4 addr show
+expect_grep "nsx enter --net=FILE, as nsenter: the namespace ip netns pins" \
+	'va +inet 10\.77\.0\.1/24'
+# perl-base is Essential: a pidfd from pidfd_open(2), handed to nsx on
+# descriptor N, as a supervisor holding one would.
+x perl -e 'use Fcntl; my $fd = syscall(434, $ARGV[0] + 0, 0);
+	die "pidfd_open: $!\n" if $fd < 0;
+	open(my $h, "<&=", $fd) or die "fdopen: $!\n";
+	fcntl($h, F_SETFD, 0) or die "fcntl: $!\n";
+	exec "nsx", "enter", "--pidfd=$fd", "-a", "hostname" or die "exec: $!\n"' "$tgt"
+expect "nsx enter --pidfd=FD: the target's hostname" compat-target
 x ip netns exec compat-a nsx ns
 expect_grep "nsx ns inside ip netns exec: the namespace /run/netns pins" \
 	"^net $(stat -L -c %i /run/netns/compat-a)\$"
