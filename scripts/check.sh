@@ -12,7 +12,7 @@ set -uo pipefail
 t0=$(date +%s)
 step() { say "[$(( $(date +%s) - t0 ))s] $*"; }
 
-"$TOP/scripts/deps.sh" bench || die "could not install the packages nsx needs"
+"$TOP/scripts/deps.sh" bench debian || die "could not install the packages nsx needs"
 if [ ! -d "$TREE/.git" ]; then
 	step "creating build/linux"
 	"$TOP/scripts/tree.sh" || die "make tree failed"
@@ -45,6 +45,18 @@ res=$(sed -nE 's/^nsx-result: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped
 [ $guest -eq 0 ] || [ "$gf" -gt 0 ] || gf=1
 [ $guest -eq 0 ] || [ -n "$res" ] || say "no test result came out of the guest (log: build/logs/check.log)"
 
+# Debian's own namespace tools on the same kernel (make compat): the
+# root filesystem is built once (about a minute from nothing), the run
+# takes about two.
+step "compat: util-linux, iproute2, bubblewrap and nsx in the Debian guest (log in build/compat.log)"
+cp=0 cf=0
+"$TOP/scripts/debian.sh" compat >"$BUILD/compat.log" 2>&1
+res=$(sed -nE 's/^compat: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$BUILD/compat.log")
+[ -n "$res" ] && read -r cp cf <<<"$res"
+[ -n "$res" ] || { cf=1; tail -n 20 "$BUILD/compat.log" >&2; }
+[ "$cf" -eq 0 ] || grep -E '^not ok ' "$BUILD/logs/debian-compat.log" >&2
+say "compat: $cp passed, $cf failed (console log: build/logs/debian-compat.log)"
+
 # The benchmark in its small variant, so that its code cannot rot. It
 # reports figures and never fails on them: only a build, boot or kernel
 # report failure counts.
@@ -60,7 +72,7 @@ else
 fi
 
 step "done; console log in build/logs/check.log"
-echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped; bench: $bp passed, $bf failed"
-p=$(( ${lp:-0} + gp + bp )) f=$(( ${lf:-1} + gf + bf ))
+echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped; compat: $cp passed, $cf failed; bench: $bp passed, $bf failed"
+p=$(( ${lp:-0} + gp + cp + bp )) f=$(( ${lf:-1} + gf + cf + bf ))
 echo "$p passed, $f failed, $gs skipped"
 [ "$f" -eq 0 ]
