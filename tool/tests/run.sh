@@ -812,7 +812,7 @@ else
 		"$("$NSX" enter --uts="/proc/$target/ns/uts" cat /proc/sys/kernel/hostname)" \
 		nsx-target
 	eq "enter -nFILE: that network namespace and nothing else" \
-		"$("$NSX" enter -n"/proc/$target/ns/net" readlink /proc/self/ns/net /proc/self/ns/uts)" \
+		"$("$NSX" enter -n"/proc/$target/ns/net" sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts')" \
 		"$(printf '%s\n%s' "$(ns_of "$target" net)" "$(ns_of self uts)")"
 	eq "enter -t PID -u --net=FILE: the target's uts, FILE's network" \
 		"$("$NSX" enter -t "$target" -u --net=/proc/$$/ns/net sh -c 'cat /proc/sys/kernel/hostname; readlink /proc/self/ns/net')" \
