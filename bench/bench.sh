@@ -180,7 +180,10 @@ namespace cleanup) as far as it ran inside the loop.
   `ref open+close-nsfile`: open and close /proc/self/ns/uts.
 - `unshare T`: unshare(CLONE_NEWT) again and again in one process: each
   call creates a namespace and frees the one the call before made (not for
-  pid and user, whose unshare() cannot be repeated).
+  pid and user, whose unshare() cannot be repeated). For syslog, whose
+  new namespace is a child of the caller's (32 levels at most), each
+  unshare() is followed by a setns() back to the first namespace, which
+  frees the new one: the row is the pair.
 - `unshare-fork T`: unshare(CLONE_NEWT) as the first in a process: a
   forked child times its one call itself; the median over the children
   (creation only: the namespace is freed when the child exits, untimed).
@@ -206,7 +209,8 @@ namespace cleanup) as far as it ran inside the loop.
   then 20 years ahead of the kernel's): only the libc rows.
 - `scale T/N/...`: N namespaces created one after another and held by
   open fds (unshare() and open of /proc/self/ns/..., or a clone-vm child
-  for pid and user: see the refs). `create`: per namespace;
+  for pid and user: see the refs; for syslog also a setns() back, see
+  `setns-nsfd syslog`). `create`: per namespace;
   `create-last10%`: the same over the last tenth only, the cost of one
   more namespace with about N alive. `mem`, `slab`:
   drop of MemAvailable and growth of Slab per namespace, once deferred
@@ -263,6 +267,7 @@ plot() {
 	gnuplot <<EOF || say "gnuplot failed: no plot"
 set terminal pngcairo size 1400,600 noenhanced
 set linetype 5 lc rgb "#b8860b"
+set linetype 9 lc rgb "#708090"
 set output "$out/scaling.png"
 set multiplot layout 1,2 title "N namespaces created and held by open fds ($mode run; solid nsx, dashed base)"
 set logscale xy
@@ -308,7 +313,7 @@ snippet() {
 				inf[w[2]] = v
 			}
 		}
-		ntypes = split("uts ipc pid user net mnt cgroup time", types, " ")
+		ntypes = split("uts ipc pid user net mnt cgroup syslog time", types, " ")
 	}
 	NR > 1 {
 		x[$1] = $4

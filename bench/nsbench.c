@@ -55,10 +55,10 @@
 #include <linux/sched.h>
 
 #ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
 #ifndef CLONE_NEWSYSLOG
 #define CLONE_NEWSYSLOG 0x00000040	/* nsx: a syslog namespace */
-#endif
-#define SYS_clone3 435
 #endif
 
 /*
@@ -66,27 +66,33 @@
  * the /proc/self/ns file naming the namespace it creates (for unshare()
  * in the process itself when "loop" is set, else in a child created with
  * the flag), whether unshare() can be repeated within one process (each
- * call then frees the namespace the previous one made), and the largest N
- * of its scale runs in full mode.
+ * call then frees the namespace the previous one made), whether a new
+ * namespace is a child of the caller's ("nests": repeating unshare()
+ * would go one level deeper each time, so the caller goes back with
+ * setns() after each one, which frees the new namespace unless something
+ * else holds it), and the largest N of its scale runs in full mode.
  */
 struct ns_type {
 	const char *name;
 	int flag;
 	const char *child_file;
 	bool loop;
+	bool nests;
 	long full_max;
 };
 
 static const struct ns_type types[] = {
-	{ "uts",	CLONE_NEWUTS,		"uts",			true,	100000 },
-	{ "ipc",	CLONE_NEWIPC,		"ipc",			true,	100000 },
-	{ "pid",	CLONE_NEWPID,		"pid",			false,	100000 },
-	{ "user",	CLONE_NEWUSER,		"user",			false,	100000 },
-	{ "net",	CLONE_NEWNET,		"net",			true,	10000 },
-	{ "mnt",	CLONE_NEWNS,		"mnt",			true,	100000 },
-	{ "cgroup",	CLONE_NEWCGROUP,	"cgroup",		true,	100000 },
+	{ "uts",	CLONE_NEWUTS,		"uts",			true,	false,	100000 },
+	{ "ipc",	CLONE_NEWIPC,		"ipc",			true,	false,	100000 },
+	{ "pid",	CLONE_NEWPID,		"pid",			false,	false,	100000 },
+	{ "user",	CLONE_NEWUSER,		"user",			false,	false,	100000 },
+	{ "net",	CLONE_NEWNET,		"net",			true,	false,	10000 },
+	{ "mnt",	CLONE_NEWNS,		"mnt",			true,	false,	100000 },
+	{ "cgroup",	CLONE_NEWCGROUP,	"cgroup",		true,	false,	100000 },
+	/* nsx's: each holds a log buffer of its own */
+	{ "syslog",	CLONE_NEWSYSLOG,	"syslog",		true,	true,	100000 },
 	/* last: the clock rows look for it there */
-	{ "time",	CLONE_NEWTIME,		"time_for_children",	true,	100000 },
+	{ "time",	CLONE_NEWTIME,		"time_for_children",	true,	false,	100000 },
 };
 
 #define NR_TYPES (sizeof(types) / sizeof(types[0]))
@@ -517,21 +523,44 @@ static double time_fork(long n)
 /* ---- unshare() ---------------------------------------------------- */
 
 /*
+ * unshare() of a type that nests, then setns() back to @home, the
+ * caller's namespace before: that frees the new one, unless something
+ * else holds it.
+ */
+static void unshare_and_back(const struct ns_type *t, int home)
+{
+	if (unshare(t->flag))
+		fail("unshare %s", t->name);
+	if (setns(home, t->flag))
+		fail("setns %s back", t->name);
+}
+
+/*
  * unshare() in a loop: after the first call each one creates a namespace
- * and frees the one the previous call created.
+ * and frees the one the previous call created. For a type that nests,
+ * each unshare() is followed by a setns() back, which frees what it
+ * created (see "nests").
  */
 static void unshare_loop(const void *arg)
 {
 	const struct ns_type *t = arg;
+	int home = -1;
 	uint64_t t0;
 	long i;
 
-	if (unshare(t->flag))
+	if (t->nests) {
+		home = open_ns("self", t->name);
+		unshare_and_back(t, home);
+	} else if (unshare(t->flag)) {
 		fail("unshare %s", t->name);
+	}
 	t0 = now();
-	for (i = 0; i < it->unshare; i++)
-		if (unshare(t->flag))
+	for (i = 0; i < it->unshare; i++) {
+		if (t->nests)
+			unshare_and_back(t, home);
+		else if (unshare(t->flag))
 			fail("unshare %s", t->name);
+	}
 	report("unshare", per_op(t0, now(), it->unshare), "ns/op", "%s", t->name);
 }
 
@@ -580,7 +609,10 @@ static void bench_unshare(void)
 			continue;
 		if (t->loop && in_child(unshare_loop, t))
 			exit(1);
-		/* clone() takes no CLONE_NEWTIME: it is in the exit signal's bits. */
+		/*
+		 * clone() takes neither CLONE_NEWTIME nor CLONE_NEWSYSLOG:
+		 * they are in the exit signal's bits.
+		 */
 		if (!(t->flag & CSIGNAL))
 			report("clone-vm", time_vm_clone_diff(t->flag, it->unshare),
 			       "ns/op", "%s", t->name);
@@ -960,6 +992,7 @@ struct scale_run {
 };
 
 static char nsfile[64];		/* /proc/self/ns/<child_file> */
+static int home_fd = -1;	/* for a type that nests: where we started */
 
 static int make_ns(const struct ns_type *t)
 {
@@ -975,6 +1008,8 @@ static int make_ns(const struct ns_type *t)
 	fd = open(nsfile, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		fail("open %s", nsfile);
+	if (t->nests && setns(home_fd, t->flag))
+		fail("setns %s back", t->name);
 	return fd;
 }
 
@@ -1040,6 +1075,8 @@ static void scale_one(const void *arg)
 	if (!fds)
 		fail("calloc");
 	snprintf(nsfile, sizeof(nsfile), "/proc/self/ns/%s", t->child_file);
+	if (t->nests)
+		home_fd = open_ns("self", t->name);
 
 	settle();
 	avail0 = meminfo("MemAvailable:");
