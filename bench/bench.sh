@@ -12,7 +12,8 @@
 # digits. It reports; it never fails on a figure. It fails when a kernel
 # does not build or boot, a guest run fails, or the kernel logs a report.
 #
-# Environment: QUICK=1; NSX_MEM (guest memory, default 4G here);
+# Environment: QUICK=1; NSX_MEM (guest memory, default 6G here: the
+# full run holds 100,000 syslog namespaces of about 34 kB at once);
 # NSX_TIMEOUT; NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of
 # nsbench (ref unshare clone3 setns clock kmsg scale), for a quick look.
 # The guest always gets one CPU, so that the count is that of one CPU.
@@ -91,7 +92,7 @@ boot() {
 	local name=$1 kernel=$2 t rc
 	t=$(date +%s)
 	step "booting the $name kernel (console: ${out#"$TOP"/}/$name.log)"
-	NSX_ICOUNT=1 NSX_SMP=1 NSX_MEM=${NSX_MEM:-4G} \
+	NSX_ICOUNT=1 NSX_SMP=1 NSX_MEM=${NSX_MEM:-6G} \
 		"$TOP/scripts/run-guest.sh" "$kernel" "$initrd" bench "$out/$name.log" \
 		"nsx.bench=$mode${NSX_BENCH_ONLY:+ nsx.bench.only=$NSX_BENCH_ONLY}" \
 		>"$out/$name.console" 2>&1
