@@ -2,7 +2,10 @@
 # make bench: what the series costs. Boots the base kernel (tag "base" of
 # build/linux, same configuration) and the nsx kernel (build/kernel) under
 # QEMU with instruction counting, runs the same static program (nsbench)
-# in both, and writes one table: operation, unit, base, nsx, ratio.
+# in both, and writes one table: operation, unit, base, nsx, ratio. The
+# nsx kernel then boots once more under plain TCG (no instruction
+# counting) for a wall-clock column, which is indicative only: it moves
+# with the host's load and with how QEMU translates the guest's code.
 #
 # Usage: bench/bench.sh            full run, results in build/bench/
 #        QUICK=1 bench/bench.sh    small N, results in build/bench/quick/
@@ -87,14 +90,16 @@ pack_guest() {
 		die "could not pack the bench guest"
 }
 
-# Boot one kernel with the bench; NAME BZIMAGE.
+# Boot one kernel with the bench; NAME BZIMAGE [ICOUNT [ONLY]], ICOUNT 1
+# (the default) for instruction counting, 0 for plain TCG; ONLY, the
+# groups to run (default: NSX_BENCH_ONLY, else all).
 boot() {
-	local name=$1 kernel=$2 t rc
+	local name=$1 kernel=$2 icount=${3:-1} only=${4:-${NSX_BENCH_ONLY:-}} t rc
 	t=$(date +%s)
 	step "booting the $name kernel (console: ${out#"$TOP"/}/$name.log)"
-	NSX_ICOUNT=1 NSX_SMP=1 NSX_MEM=${NSX_MEM:-6G} \
+	NSX_ICOUNT=$icount NSX_SMP=1 NSX_MEM=${NSX_MEM:-6G} \
 		"$TOP/scripts/run-guest.sh" "$kernel" "$initrd" bench "$out/$name.log" \
-		"nsx.bench=$mode${NSX_BENCH_ONLY:+ nsx.bench.only=$NSX_BENCH_ONLY}" \
+		"nsx.bench=$mode${only:+ nsx.bench.only=$only}" \
 		>"$out/$name.console" 2>&1
 	rc=$?
 	echo "$(( $(date +%s) - t ))" >"$out/$name.seconds"
@@ -105,10 +110,14 @@ boot() {
 	return $rc
 }
 
-# The table: every "bench: GROUP OP VALUE UNIT" line of both logs, joined
-# on GROUP OP. Under icount ns/op is instructions per operation.
+# The table: every "bench: GROUP OP VALUE UNIT" line of the logs of the
+# base, the nsx and the plain-TCG nsx run, joined on GROUP OP. Under
+# icount ns/op is instructions per operation; under plain TCG it is guest
+# nanoseconds, that is wall-clock time on this host as QEMU runs the
+# guest, only shown for the units that are times.
 tabulate() {
-	awk -v csv="$out/results.csv" -v md="$out/results.md" -v mode="$mode" '
+	awk -v csv="$out/results.csv" -v md="$out/results.md" -v mode="$mode" \
+		-v host_cpus="$(nproc)" -v host_load="$host_load" '
 	function num(v) {
 		if (v == "")
 			return ""
@@ -133,31 +142,43 @@ tabulate() {
 			u = "bytes/ns"
 		else if (u == "elapsed-ns/op")
 			u = "guest ns/op"
-		unit[key] = u
+		if (f < 3)
+			unit[key] = u
 		val[f, key] = $4
+		if (f == 3 && !(key in unit)) {
+			extra[key] = 1
+			unit[key] = u
+			order[++n] = key
+		}
 	}
 	END {
-		print "operation,unit,base,nsx,ratio" > csv
+		print "operation,unit,base,nsx,ratio,nsx_tcg_wall_ns" > csv
 		printf "# nsx bench (%s)\n\n", mode > md
 		printf "base: %s  \nnsx: %s  \n", info[1, "kernel"], info[2, "kernel"] > md
-		printf "guest: %s CPU, %s kB, clocksource %s; QEMU TCG with -icount shift=0,sleep=off, so a guest nanosecond is one executed instruction.\n\n", \
+		printf "guest: %s CPU, %s kB, clocksource %s; QEMU TCG with -icount shift=0,sleep=off, so a guest nanosecond is one executed instruction.\n", \
 			info[2, "cpus"], info[2, "memtotal-kB"], info[2, "clocksource"] > md
-		print "| operation | unit | base | nsx | nsx/base |" > md
-		print "|---|---|---:|---:|---:|" > md
+		printf "Last column: the nsx kernel booted again under plain TCG (no -icount; clocksource %s), guest nanoseconds per operation, that is wall-clock time as QEMU runs it on this host (%s CPUs, load average %s when it started): indicative only.\n\n", \
+			info[3, "clocksource"], host_cpus, host_load > md
+		print "| operation | unit | base | nsx | nsx/base | wall ns, TCG (indicative) |" > md
+		print "|---|---|---:|---:|---:|---:|" > md
 		for (i = 1; i <= n; i++) {
 			k = order[i]
 			b = ((1, k) in val) ? val[1, k] : ""
 			x = ((2, k) in val) ? val[2, k] : ""
 			r = (b != "" && x != "" && b + 0 != 0) ? sprintf("%.3f", x / b) : ""
-			printf "%s,%s,%s,%s,%s\n", k, unit[k], b, x, r > csv
-			printf "| %s | %s | %s | %s | %s |\n", k, unit[k], num(b), num(x), r > md
+			w = ((3, k) in val) && unit[k] ~ /^(instr\/op|guest ns\/op)$/ ? val[3, k] : ""
+			u = unit[k]
+			if (k in extra)
+				u = u " (TCG run only)"
+			printf "%s,%s,%s,%s,%s,%s\n", k, u, b, x, r, w > csv
+			printf "| %s | %s | %s | %s | %s | %s |\n", k, u, num(b), num(x), r, num(w) > md
 		}
 		if (nn) {
 			print "\nNotes from the guests:\n" > md
 			for (i = 1; i <= nn; i++)
 				print "- " notes[i] > md
 		}
-	}' "$out/base.log" "$out/nsx.log"
+	}' "$out/base.log" "$out/nsx.log" "$out/nsx-tcg.log"
 }
 
 # What the rows measure, after the table in results.md.
@@ -220,8 +241,14 @@ namespace cleanup) as far as it ran inside the loop.
   stopped moving, per namespace: a latency, not an instruction count (it
   includes waiting for RCU grace periods and sleeps in the network
   device teardown), only meaningful for large N.
-
-TODO: a wall-clock column under plain TCG (indicative only).
+- `wall ns, TCG`: the same row on the nsx kernel booted without
+  instruction counting: guest nanoseconds, which under plain TCG follow
+  the host's clock. How fast QEMU runs the guest varies with the host's
+  load (other work on the host preempts QEMU, and that time counts) and
+  with how often the code is translated again, so these figures are
+  indicative only, even between the rows of one run. Under icount,
+  `teardown` counts skipped idle time as well; here it is the time that
+  really passed. The quick run leaves the scale group out of this boot.
 EOF
 }
 
@@ -319,6 +346,7 @@ snippet() {
 	NR > 1 {
 		x[$1] = $4
 		r[$1] = $5
+		w[$1] = $6
 		if ($1 ~ /^scale [^\/]+\/[0-9]+\/create$/) {
 			split(substr($1, 7), p, "/")
 			if (p[2] + 0 > maxn[p[1]] + 0)
@@ -350,13 +378,15 @@ snippet() {
 				cell("unshare-fork " t), cell("clone-vm " t), cell("clone3 " t),
 				cell("setns-nsfd " t), cell("setns-pidfd " t)
 		}
-		print "\nClock reads (CLOCK_REALTIME unless said):\n"
-		print "| read | instructions |"
-		print "|---|---:|"
+		print "\nClock reads (CLOCK_REALTIME unless said), and the same on the nsx kernel under"
+		print "plain TCG, in wall-clock nanoseconds (indicative only):\n"
+		print "| read | instructions | wall ns, TCG |"
+		print "|---|---:|---:|"
 		n = split("host/libc/realtime host/libc/monotonic host/syscall/realtime timens-mono/libc/realtime timens-mono/libc/monotonic timens-real/libc/realtime dynamic/libc/realtime libfaketime/libc/realtime libfaketime/libc/time dynamic/libc/time", ck, " ")
 		for (i = 1; i <= n; i++)
 			if (("clock " ck[i]) in x)
-				printf "| %s | %s |\n", ck[i], cell("clock " ck[i])
+				printf "| %s | %s | %s |\n", ck[i], cell("clock " ck[i]),
+					w["clock " ck[i]] == "" ? "–" : num(w["clock " ck[i]])
 		printf "\n/dev/kmsg: write %s, read %s; in a syslog namespace: write %s, read %s.\n\n",
 			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
 		print "N namespaces created and held by fds: instructions per creation at each N,"
@@ -426,6 +456,13 @@ pack_guest
 fail=0
 boot base "$base_obj/arch/x86/boot/bzImage" || fail=1
 boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
+# Under plain TCG the scale run's waits for the kernel to settle are
+# real seconds (about a minute in all for the small N): the quick run,
+# which make check runs, leaves the scale group out there.
+tcg_only=${NSX_BENCH_ONLY:-}
+[ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,kmsg
+host_load=$(cut -d' ' -f1 /proc/loadavg)
+boot nsx-tcg "$nsx_obj/arch/x86/boot/bzImage" 0 "$tcg_only" || fail=1
 
 tabulate
 legend >>"$out/results.md"
@@ -434,5 +471,5 @@ snippet
 echo
 cat "$out/results.md"
 echo
-step "done: base guest $(cat "$out/base.seconds")s, nsx guest $(cat "$out/nsx.seconds")s; ${out#"$TOP"/}/results.md, results.csv, scaling.png, README-snippet.md"
+step "done: base guest $(cat "$out/base.seconds")s, nsx guest $(cat "$out/nsx.seconds")s, nsx guest under plain TCG $(cat "$out/nsx-tcg.seconds")s; ${out#"$TOP"/}/results.md, results.csv, scaling.png, README-snippet.md"
 [ $fail = 0 ] || die "a guest run failed: the table is incomplete"
