@@ -1063,7 +1063,7 @@ static void scale_one(const void *arg)
 {
 	const struct scale_run *s = arg;
 	const struct ns_type *t = s->type;
-	long avail0, slab0, avail1, slab1, i, n = s->n;
+	long avail0, slab0, pcpu0, avail1, slab1, pcpu1, i, n = s->n;
 	uint64_t t0, tm = 0, t1, t2, t3, t4;
 	struct rlimit rl;
 	int *fds;
@@ -1081,6 +1081,8 @@ static void scale_one(const void *arg)
 	settle();
 	avail0 = meminfo("MemAvailable:");
 	slab0 = meminfo("Slab:");
+	/* Counted as it changes, not per CPU: nothing to refresh. */
+	pcpu0 = meminfo_read("Percpu:", false);
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		if (i == n - n / 10)
@@ -1091,6 +1093,7 @@ static void scale_one(const void *arg)
 	settle();
 	avail1 = meminfo("MemAvailable:");
 	slab1 = meminfo("Slab:");
+	pcpu1 = meminfo_read("Percpu:", false);
 
 	t2 = now();
 	for (i = 0; i < n; i++)
@@ -1107,6 +1110,8 @@ static void scale_one(const void *arg)
 	report("scale", (avail0 - avail1) * 1024.0 / n, "B/ns", "%s/%ld/mem",
 	       t->name, n);
 	report("scale", (slab1 - slab0) * 1024.0 / n, "B/ns", "%s/%ld/slab",
+	       t->name, n);
+	report("scale", (pcpu1 - pcpu0) * 1024.0 / n, "B/ns", "%s/%ld/percpu",
 	       t->name, n);
 	report("scale", per_op(t2, t3, n), "ns/op", "%s/%ld/close", t->name, n);
 	/* Not instructions: waiting idle (sleep=off skips it) counts too. */
