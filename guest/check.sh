@@ -11,15 +11,28 @@
 # namespace type, so it counts as a failure.
 #
 # nsx.tests=PATTERN on the kernel command line runs only the programs
-# whose "dir:program" matches the shell pattern.
+# whose "dir:program" matches the shell pattern; nsx.skip=P1,P2,... leaves
+# out those that match one of the patterns (named in the log, not
+# counted).
+# nsx.limit=SECONDS changes the time limit of each program.
+#
+# Programs that need the kernel's fault injection run only on a kernel
+# that has it (the debug kernel, config/debug.config); elsewhere they are
+# named in the log and not counted: 'make check' runs them there.
 
 limit=600
 pattern='*'
+skip=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	nsx.tests=*) pattern=${arg#nsx.tests=} ;;
+	nsx.skip=*) skip=${arg#nsx.skip=} ;;
+	nsx.limit=*) limit=${arg#nsx.limit=} ;;
 	esac
 done
+needs_faults='namespaces:fault_inject_test'
+has_faults=0
+[ -e /proc/self/fail-nth ] && has_faults=1
 
 pass=0 fail=0 skip=0
 failed=
@@ -29,6 +42,24 @@ while IFS=: read -r dir prog; do
 	case "$dir:$prog" in
 	$pattern) ;;
 	*) continue ;;
+	esac
+	skipped=0
+	for p in $(echo "$skip" | tr , ' '); do
+		# shellcheck disable=SC2254 # a pattern, on purpose
+		case "$dir:$prog" in
+		$p) skipped=1 ;;
+		esac
+	done
+	if [ $skipped = 1 ]; then
+		echo "nsx: ==== $dir/$prog: not run here (nsx.skip)"
+		continue
+	fi
+	case " $needs_faults " in
+	*" $dir:$prog "*)
+		if [ $has_faults = 0 ]; then
+			echo "nsx: ==== $dir/$prog: not run here, needs fault injection (the debug kernel)"
+			continue
+		fi ;;
 	esac
 	echo "nsx: ==== $dir/$prog"
 	out=/tmp/test.out

@@ -71,8 +71,17 @@ else
 	say "bench: FAILED (build/bench-quick.log)"
 fi
 
-step "done; console log in build/logs/check.log"
-echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped; compat: $cp passed, $cf failed; bench: $bp passed, $bf failed"
-p=$(( ${lp:-0} + gp + cp + bp )) f=$(( ${lf:-1} + gf + cf + bf ))
-echo "$p passed, $f failed, $gs skipped"
+# The same tests on the debug kernel (lockdep, KASAN, kmemleak, UBSAN,
+# fault injection): see scripts/check-debug.sh for what it leaves out.
+step "the debug kernel: build, boot with the tests (log in build/logs/check-debug.log)"
+NSX_REUSE=1 "$TOP/scripts/check-debug.sh" | tee "$BUILD/check-debug.out" | grep -E '^(nsx|debug):' >&2
+dp=0 df=1 ds=0
+res=$(sed -nE 's/^debug: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
+	"$BUILD/check-debug.out")
+[ -n "$res" ] && read -r dp df ds <<<"$res"
+
+step "done; console logs in build/logs/check.log and build/logs/check-debug.log"
+echo "lint: ${lp:-0} passed, ${lf:-1} failed; guest: $gp passed, $gf failed, $gs skipped; compat: $cp passed, $cf failed; bench: $bp passed, $bf failed; debug guest: $dp passed, $df failed, $ds skipped"
+p=$(( ${lp:-0} + gp + cp + bp + dp )) f=$(( ${lf:-1} + gf + cf + bf + df )) s=$(( gs + ds ))
+echo "$p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]
