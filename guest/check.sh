@@ -22,11 +22,11 @@
 
 limit=600
 pattern='*'
-skip=
+skip_list=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	nsx.tests=*) pattern=${arg#nsx.tests=} ;;
-	nsx.skip=*) skip=${arg#nsx.skip=} ;;
+	nsx.skip=*) skip_list=${arg#nsx.skip=} ;;
 	nsx.limit=*) limit=${arg#nsx.limit=} ;;
 	esac
 done
@@ -44,10 +44,10 @@ while IFS=: read -r dir prog; do
 	*) continue ;;
 	esac
 	skipped=0
-	for p in $(echo "$skip" | tr , ' '); do
+	for pat in $(echo "$skip_list" | tr , ' '); do
 		# shellcheck disable=SC2254 # a pattern, on purpose
 		case "$dir:$prog" in
-		$p) skipped=1 ;;
+		$pat) skipped=1 ;;
 		esac
 	done
 	if [ $skipped = 1 ]; then
