@@ -86,16 +86,18 @@ show "nsx enter -t $box1 --syslog -- sh -c 'echo hello from box1 > /dev/kmsg; dm
 show "nsx enter -t $box2 --syslog -- sh -c 'echo hello from box2 > /dev/kmsg; dmesg'"
 show "nsx dmesg $box1"
 show "dmesg | grep 'syslogns\\[.*hello from box'"
-ino1=$(stat -L -c %i "/proc/$box1/ns/syslog")
-ino2=$(stat -L -c %i "/proc/$box2/ns/syslog")
+# The host marks each line with its namespace's identifier ("syslog INODE ID").
+show "nsx ns $box1 | grep '^syslog '; nsx ns $box2 | grep '^syslog '"
+id1=$(nsx ns "$box1" | awk '$1 == "syslog" { print $3 }')
+id2=$(nsx ns "$box2" | awk '$1 == "syslog" { print $3 }')
 expect "box1's dmesg" "$(nsx enter -t "$box1" --syslog -- dmesg | notime)" "hello from box1"
 expect "box2's dmesg" "$(nsx dmesg "$box2" | notime)" "hello from box2"
 expect "the host's lines from box1" \
-	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$ino1\]: ")" \
-	"syslogns[$ino1]: hello from box1"
+	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$id1\]: ")" \
+	"syslogns[$id1]: hello from box1"
 expect "the host's lines from box2" \
-	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$ino2\]: ")" \
-	"syslogns[$ino2]: hello from box2"
+	"$(dmesg | notime | grep 'hello from box' | grep "^syslogns\[$id2\]: ")" \
+	"syslogns[$id2]: hello from box2"
 kill "$box1" "$box2"; wait "$box1" "$box2" 2>/dev/null
 
 title "all together: a container"

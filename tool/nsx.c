@@ -29,15 +29,20 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 
 /*
@@ -61,6 +66,9 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
+#endif
+#ifndef NS_GET_SYSLOGNS_ID
+#define NS_GET_SYSLOGNS_ID _IOR(0xb7, 32, __u64)
 #endif
 
 #ifndef NSX_VERSION
@@ -513,6 +521,9 @@ enum {
 	OPT_LONG = 0x100,
 	OPT_MAP_USER,
 	OPT_MAP_GROUP,
+	OPT_MAP_USERS,
+	OPT_MAP_GROUPS,
+	OPT_NO_KMSG,
 	OPT_MOUNT_PROC,
 	OPT_PROPAGATION,
 	OPT_MONOTONIC,
@@ -767,12 +778,20 @@ static void fork_and_wait(void)
 
 enum propagation { PROP_UNCHANGED, PROP_PRIVATE, PROP_SHARED, PROP_SLAVE };
 
+/* --map-users, --map-groups: count ids from outer are inner up inside */
+struct idrange {
+	bool set;
+	unsigned int outer, inner, count;
+};
+
 struct run_opts {
 	int flags;			/* CLONE_NEW* to unshare */
 	bool fork;
 	bool map_user, map_group;
 	uid_t inner_uid;		/* mapped to our euid */
 	gid_t inner_gid;		/* mapped to our egid */
+	struct idrange users, groups;	/* --map-users, --map-groups */
+	bool no_kmsg;
 	const char *proc_dir;		/* --mount-proc */
 	enum propagation propagation;
 	bool monotonic_set, boottime_set, realtime_set;
@@ -787,12 +806,15 @@ static const struct option run_options[] = {
 	{ "map-current-user", no_argument, NULL, 'c' },
 	{ "map-user", required_argument, NULL, OPT_MAP_USER },
 	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
+	{ "map-users", required_argument, NULL, OPT_MAP_USERS },
+	{ "map-groups", required_argument, NULL, OPT_MAP_GROUPS },
 	{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
 	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
 	{ "monotonic", required_argument, NULL, OPT_MONOTONIC },
 	{ "boottime", required_argument, NULL, OPT_BOOTTIME },
 	{ "realtime", required_argument, NULL, OPT_REALTIME },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -814,6 +836,12 @@ static noreturn void run_help(void)
 	       "                           (implies --user)\n"
 	       "      --map-user=UID       map the current user to UID (implies --user)\n"
 	       "      --map-group=GID      map the current group to GID (implies --user)\n"
+	       "      --map-users=OUTERUID,INNERUID,COUNT\n"
+	       "                           map COUNT users from OUTERUID to INNERUID\n"
+	       "                           (implies --user; needs privilege)\n"
+	       "      --map-groups=OUTERGID,INNERGID,COUNT\n"
+	       "                           map COUNT groups from OUTERGID to INNERGID\n"
+	       "                           (implies --user; needs privilege)\n"
 	       "      --mount-proc[=DIR]   mount a new proc at DIR, default /proc\n"
 	       "                           (implies --mount; use with --pid)\n"
 	       "      --propagation=MODE   propagation of all mounts: private, shared,\n"
@@ -827,6 +855,9 @@ static noreturn void run_help(void)
 	       "                           to start at (2040-01-01, 2040-01-01T12:00:00,\n"
 	       "                           @SECONDS since the epoch)\n"
 	       "*     --hostname=NAME      set the hostname (implies --uts)\n"
+	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
+	       "                           of its own (given with --syslog, --mount and\n"
+	       "                           --user when uid 0 inside is not root outside)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n"
 	       "\n"
@@ -847,6 +878,67 @@ static enum propagation parse_propagation(const char *s)
 	if (!strcmp(s, "unchanged"))
 		return PROP_UNCHANGED;
 	usage_error("invalid propagation mode: '%s'", s);
+}
+
+static bool id_in(unsigned int id, unsigned int first, unsigned int count)
+{
+	return id >= first && id - first < count;
+}
+
+/*
+ * OUTER,INNER,COUNT, the form of util-linux 2.38's unshare(1). The
+ * kernel takes ids below 4294967295 ((u32)-1 is no id), so a range must
+ * end there.
+ */
+static struct idrange parse_idrange(const char *s, const char *opt,
+				    const char *form)
+{
+	unsigned long long v[3];
+	struct idrange r;
+	const char *p = s;
+	char *end;
+	int i;
+
+	if (!strcmp(s, "auto"))
+		usage_error("%s=auto (subordinate ids and newuidmap(1)) is not supported; give %s",
+			    opt, form);
+	for (i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*p))
+			goto invalid;
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (errno == ERANGE || v[i] > UINT32_MAX)
+			usage_error("%s out of range: '%s'", opt, s);
+		if (*end != (i < 2 ? ',' : '\0'))
+			goto invalid;
+		p = end + 1;
+	}
+	if (!v[2])
+		usage_error("%s maps no ids: '%s'", opt, s);
+	if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
+		usage_error("%s out of range: '%s'", opt, s);
+	r.set = true;
+	r.outer = v[0];
+	r.inner = v[1];
+	r.count = v[2];
+	return r;
+invalid:
+	usage_error("invalid %s: '%s' (%s)", opt, s, form);
+}
+
+/*
+ * The kernel refuses a map whose lines overlap, inside or outside: say
+ * so rather than pass on its EINVAL. (unshare(1) cuts the single id out
+ * of the range instead; nsx asks for ranges that leave it out.)
+ */
+static void check_overlap(bool single, unsigned int inner, unsigned int outer,
+			  const struct idrange *r, const char *what)
+{
+	if (single && r->set &&
+	    (id_in(inner, r->inner, r->count) ||
+	     id_in(outer, r->outer, r->count)))
+		usage_error("the --map-%ss range overlaps the mapping of the current %s (%u to %u inside)",
+			    what, what, outer, inner);
 }
 
 static void parse_run_opts(int argc, char **argv, struct run_opts *o)
@@ -896,6 +988,19 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->inner_gid = parse_ll(optarg, 0, UINT32_MAX - 1,
 						"GID");
 			break;
+		case OPT_MAP_USERS:
+			o->flags |= CLONE_NEWUSER;
+			o->users = parse_idrange(optarg, "--map-users",
+						 "OUTERUID,INNERUID,COUNT");
+			break;
+		case OPT_MAP_GROUPS:
+			o->flags |= CLONE_NEWUSER;
+			o->groups = parse_idrange(optarg, "--map-groups",
+						  "OUTERGID,INNERGID,COUNT");
+			break;
+		case OPT_NO_KMSG:
+			o->no_kmsg = true;
+			break;
 		case OPT_MOUNT_PROC:
 			o->flags |= CLONE_NEWNS;
 			o->proc_dir = optarg ? optarg : "/proc";
@@ -933,25 +1038,289 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 	}
 	if (flags_need_fork(o->flags))
 		o->fork = true;
+	check_overlap(o->map_user, o->inner_uid, geteuid(), &o->users, "user");
+	check_overlap(o->map_group, o->inner_gid, getegid(), &o->groups,
+		      "group");
 }
 
-/* Map our euid/egid to the requested ids in the new user namespace. */
-static void write_id_maps(const struct run_opts *o, uid_t uid, gid_t gid)
+/* One map: "INNER OUTER 1" for our own id, "INNER OUTER COUNT" for a range */
+static void write_id_map(const char *path, bool single, unsigned int inner,
+			 unsigned int outer, const struct idrange *r)
 {
-	char buf[64];
+	char buf[128];
+	int len = 0;
 
-	if (o->map_group) {
-		/* Unprivileged gid_map writes need setgroups denied. */
-		write_file("/proc/self/setgroups", "deny");
-		snprintf(buf, sizeof(buf), "%u %u 1\n",
-			 (unsigned int)o->inner_gid, (unsigned int)gid);
-		write_file("/proc/self/gid_map", buf);
+	if (single)
+		len = snprintf(buf, sizeof(buf), "%u %u 1\n", inner, outer);
+	if (r->set)
+		snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", r->inner,
+			 r->outer, r->count);
+	write_file(path, buf);
+}
+
+/*
+ * The maps of the new user namespace of process pid (0: nsx itself):
+ * our euid/egid to the requested ids, the ranges, or both. A map goes
+ * in one write, as the kernel takes only one. nsx maps only its own ids
+ * itself, which an unprivileged process may once setgroups is denied;
+ * ranges need a privileged writer, which leaves setgroups allowed.
+ */
+static void write_id_maps(const struct run_opts *o, pid_t pid, uid_t uid,
+			  gid_t gid)
+{
+	char dir[32], path[64];
+
+	if (pid)
+		snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	else
+		snprintf(dir, sizeof(dir), "/proc/self");
+	if (o->map_group || o->groups.set) {
+		if (!pid) {
+			snprintf(path, sizeof(path), "%s/setgroups", dir);
+			write_file(path, "deny");
+		}
+		snprintf(path, sizeof(path), "%s/gid_map", dir);
+		write_id_map(path, o->map_group, o->inner_gid, gid, &o->groups);
 	}
-	if (o->map_user) {
-		snprintf(buf, sizeof(buf), "%u %u 1\n",
-			 (unsigned int)o->inner_uid, (unsigned int)uid);
-		write_file("/proc/self/uid_map", buf);
+	if (o->map_user || o->users.set) {
+		snprintf(path, sizeof(path), "%s/uid_map", dir);
+		write_id_map(path, o->map_user, o->inner_uid, uid, &o->users);
 	}
+}
+
+/*
+ * A map with a range (--map-users, --map-groups) maps more than the
+ * writer's own id, which takes CAP_SETUID or CAP_SETGID in the parent of
+ * the new user namespace, for the writer and the opener of the map
+ * file. Once nsx has unshared, it has every capability in the new
+ * namespace but none in its parent. So, as unshare(1) does, nsx forks a
+ * child first; it stays where nsx was, waits on a pipe until nsx has
+ * unshared and writes the maps of nsx's new namespace for it
+ * (map_writer_done() lets it go and waits for it). If nsx exits before,
+ * the child sees the pipe close and exits too.
+ */
+static pid_t map_writer_start(const struct run_opts *o, uid_t uid, gid_t gid,
+			      int *go)
+{
+	pid_t nsx = getpid(), pid;
+	int pipefd[2];
+	ssize_t n;
+	char c;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		die("pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid > 0) {
+		close(pipefd[0]);
+		*go = pipefd[1];
+		return pid;
+	}
+
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		write_id_maps(o, nsx, uid, gid);
+	_exit(EXIT_SUCCESS);
+}
+
+static void map_writer_done(pid_t pid, int go)
+{
+	int status;
+
+	if (write(go, "", 1) != 1)
+		die("write to the id map writer");
+	close(go);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	/* It has said what failed. */
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		exit(EXIT_TOOL);
+}
+
+/*
+ * Our ids may have no mapping in the new namespace: root with only
+ * --map-users=100000,0,65536, say. COMMAND would run as the overflow
+ * user and lose its capabilities in exec(), as an unmapped uid is not
+ * the namespace's root. nsx becomes the namespace's uid 0 and gid 0
+ * instead, the container's root, when the ranges map them. It still
+ * has its capabilities: they go only when a uid that was the
+ * namespace's root is left. Supplementary groups, which are ours and
+ * not the namespace's, are dropped.
+ */
+static void become_inner_root(const struct run_opts *o, uid_t uid, gid_t gid)
+{
+	if (o->groups.set && !o->map_group &&
+	    !id_in(gid, o->groups.outer, o->groups.count) && !o->groups.inner) {
+		if (setgroups(0, NULL))
+			die("setgroups");
+		if (setresgid(0, 0, 0))
+			die("setgid 0");
+	}
+	if (o->users.set && !o->map_user &&
+	    !id_in(uid, o->users.outer, o->users.count) && !o->users.inner) {
+		if (setresuid(0, 0, 0))
+			die("setuid 0");
+	}
+}
+
+/*
+ * The id that id 0 of the new user namespace maps to, if one does: our
+ * own, mapped to 0 (--map-user=0, -r), or the first of a range mapped
+ * from 0 on.
+ */
+static bool inner_zero(bool single, unsigned int inner, unsigned int self,
+		       const struct idrange *r, unsigned int *outer)
+{
+	if (single && !inner) {
+		*outer = self;
+		return true;
+	}
+	if (r->set && !r->inner) {
+		*outer = r->outer;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A /dev/kmsg for the container's root. /dev/kmsg belongs to root, mode
+ * 0644: when uid 0 of a user namespace is not root outside, the
+ * container's root cannot open it for writing (file mode; capabilities
+ * in the namespace do not count for a file whose owner it does not
+ * map), and so cannot write its own log, although the kernel would take
+ * the write to its syslog namespace. nsx gives it a node of the same
+ * device (1:11), mode 0600, owned by the ids that uid and gid 0 of the
+ * namespace map to, bind-mounted over /dev/kmsg in the new mount
+ * namespace. Opening it there opens the log of the opener's syslog
+ * namespace, as /dev/kmsg does.
+ *
+ * The node is made before unshare(): mknod() of a device and chown()
+ * need CAP_MKNOD and CAP_CHOWN outside, which nsx has only until then.
+ * It goes in a new directory on a file system of the host, as a node
+ * on one mounted in a user namespace cannot be opened; and not on a
+ * nodev mount, which /run and /tmp often are, hence the candidates
+ * below. The bind mount, made after unshare() so that it is only in
+ * the new mount namespace (nothing propagates from there to ours: in a
+ * new user namespace, shared mounts become slaves), keeps the inode, so
+ * nsx removes the node and the directory right after it; an atexit()
+ * handler does if nsx fails before.
+ */
+static const struct {
+	const char *dir;
+	bool make;		/* make dir if missing */
+} kmsg_dirs[] = {
+	{ "/run/nsx", true }, { "/tmp", false }, { "/dev", false },
+};
+
+static struct {
+	char dir[64];		/* "" when there is none */
+	char path[80];
+	pid_t owner;		/* made by, and removed by, this process */
+} kmsg_node;
+
+static void remove_kmsg_node(void)
+{
+	if (!kmsg_node.dir[0] || kmsg_node.owner != getpid())
+		return;
+	unlink(kmsg_node.path);
+	rmdir(kmsg_node.dir);
+	kmsg_node.dir[0] = '\0';
+}
+
+/* Whether capability cap is in our effective set. */
+static bool have_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+/*
+ * Make the node, if the namespaces ask for it: a new syslog, mount and
+ * user namespace, and uid 0 inside that is not root outside. Without
+ * CAP_MKNOD, nsx says so and goes on without it.
+ */
+static void make_kmsg_node(const struct run_opts *o, uid_t uid, gid_t gid)
+{
+	const int need = CLONE_NEWSYSLOG | CLONE_NEWNS | CLONE_NEWUSER;
+	const dev_t kmsg = makedev(1, 11);
+	unsigned int root_uid, root_gid;
+	struct statvfs sv;
+	struct stat st;
+	size_t i;
+
+	if (o->no_kmsg || (o->flags & need) != need ||
+	    !inner_zero(o->map_user, o->inner_uid, uid, &o->users, &root_uid) ||
+	    !root_uid)
+		return;
+	/* Without a gid 0 inside, the group stays: the mode is 0600. */
+	if (!inner_zero(o->map_group, o->inner_gid, gid, &o->groups, &root_gid))
+		root_gid = (gid_t)-1;
+	/* No /dev/kmsg of the kernel's to cover: nothing to do. */
+	if (lstat("/dev/kmsg", &st) || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != kmsg)
+		return;
+	if (!have_cap(CAP_MKNOD))
+		goto no_mknod;
+
+	for (i = 0; i < ARRAY_SIZE(kmsg_dirs); i++) {
+		if (kmsg_dirs[i].make && mkdir(kmsg_dirs[i].dir, 0700) &&
+		    errno != EEXIST)
+			continue;
+		if (statvfs(kmsg_dirs[i].dir, &sv) ||
+		    (sv.f_flag & (ST_NODEV | ST_RDONLY)))
+			continue;
+		snprintf(kmsg_node.dir, sizeof(kmsg_node.dir),
+			 "%s/nsx-kmsg.XXXXXX", kmsg_dirs[i].dir);
+		if (mkdtemp(kmsg_node.dir))
+			break;
+	}
+	if (i == ARRAY_SIZE(kmsg_dirs)) {
+		kmsg_node.dir[0] = '\0';
+		fprintf(stderr, "nsx: no /dev/kmsg for the container's root: no directory in /run/nsx, /tmp or /dev may hold a device node\n");
+		return;
+	}
+	kmsg_node.owner = getpid();
+	atexit(remove_kmsg_node);
+
+	snprintf(kmsg_node.path, sizeof(kmsg_node.path), "%s/kmsg",
+		 kmsg_node.dir);
+	if (mknod(kmsg_node.path, S_IFCHR | 0600, kmsg)) {
+		if (errno != EPERM)
+			die("mknod %s", kmsg_node.path);
+		remove_kmsg_node();
+		goto no_mknod;
+	}
+	if (chown(kmsg_node.path, root_uid, root_gid))
+		die("chown %s", kmsg_node.path);
+	return;
+no_mknod:
+	fprintf(stderr, "nsx: without CAP_MKNOD, no /dev/kmsg for the container's root: it cannot write its own log (--no-kmsg: do not try)\n");
+}
+
+/* After unshare(): the node over /dev/kmsg, then away with the node. */
+static void mount_kmsg_node(void)
+{
+	if (!kmsg_node.dir[0])
+		return;
+	if (mount(kmsg_node.path, "/dev/kmsg", NULL, MS_BIND, NULL))
+		die("bind-mount %s on /dev/kmsg", kmsg_node.path);
+	if (unlink(kmsg_node.path))
+		die("unlink %s", kmsg_node.path);
+	if (rmdir(kmsg_node.dir))
+		die("rmdir %s", kmsg_node.dir);
+	kmsg_node.dir[0] = '\0';
 }
 
 /* What the kernel's refusal of an offset of clock with err likely means */
@@ -1098,22 +1467,35 @@ static int cmd_run(int argc, char **argv)
 	struct run_opts o = { .propagation = PROP_PRIVATE };
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
+	pid_t writer = 0;
+	bool ranges;
+	int go = -1;
 
 	cmdname = "nsx run";
 	parse_run_opts(argc, argv, &o);
+
+	ranges = o.users.set || o.groups.set;
+	if (ranges)
+		writer = map_writer_start(&o, uid, gid, &go);
+	make_kmsg_node(&o, uid, gid);
 
 	if (o.flags && unshare(o.flags)) {
 		explain_einval(o.flags);
 		die("unshare");
 	}
-	if (o.flags & CLONE_NEWUSER)
-		write_id_maps(&o, uid, gid);
+	if (ranges)
+		map_writer_done(writer, go);
+	else if (o.flags & CLONE_NEWUSER)
+		write_id_maps(&o, 0, uid, gid);
 	if (o.flags & CLONE_NEWTIME)
 		write_time_offsets(&o);
 	if (o.hostname && sethostname(o.hostname, strlen(o.hostname)))
 		die("sethostname %s", o.hostname);
 	if (o.flags & CLONE_NEWNS)
 		set_propagation(o.propagation);
+	/* Before become_inner_root(): the node's directory is ours. */
+	mount_kmsg_node();
+	become_inner_root(&o, uid, gid);
 
 	if (o.fork)
 		fork_and_wait();	/* only the child returns */
@@ -1362,7 +1744,11 @@ static noreturn void ns_help(void)
 	printf("Usage: nsx ns [PID]\n"
 	       "\n"
 	       "List the namespaces of process PID (default: nsx itself) as\n"
-	       "\"TYPE INODE\" lines, one per entry of /proc/PID/ns.\n"
+	       "\"TYPE INODE\" lines, one per entry of /proc/PID/ns. The syslog line\n"
+	       "has a third field, \"syslog INODE ID\": the identifier of the syslog\n"
+	       "namespace, which marks the lines written in it in the host's log as\n"
+	       "\"syslogns[ID]: ...\" and, unlike the inode number, is never reused\n"
+	       "(a kernel without identifiers gives none).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -h, --help               show this help and exit\n"
@@ -1375,10 +1761,38 @@ static int skip_dots(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
+/*
+ * The identifier of the syslog namespace that the nsfs file path refers
+ * to, as NS_GET_SYSLOGNS_ID gives it: the ID of the "syslogns[ID]: " mark
+ * of its lines in the host's log (1 for the initial namespace). Unlike
+ * the inode number, it is never given to another namespace while the
+ * system runs. False on a kernel without the ioctl.
+ */
+static bool syslog_ns_id(const char *path, unsigned long long *id)
+{
+	__u64 v;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", path);
+	if (ioctl(fd, NS_GET_SYSLOGNS_ID, &v)) {
+		if (errno != ENOTTY && errno != EINVAL)
+			die("ioctl NS_GET_SYSLOGNS_ID %s", path);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	*id = v;
+	return true;
+}
+
 static int cmd_ns(int argc, char **argv)
 {
+	const struct nstype *t = nstype_by_flag(CLONE_NEWSYSLOG);
 	char dir[64], path[sizeof(dir) + 1 + NAME_MAX + 1], link[128];
 	struct dirent **names;
+	unsigned long long id;
 	struct optset set;
 	const char *ino;
 	ssize_t len;
@@ -1412,7 +1826,12 @@ static int cmd_ns(int argc, char **argv)
 			die("unexpected link %s -> %s", path, link);
 		}
 		link[len - 1] = '\0';
-		printf("%s %s\n", names[i]->d_name, ino + 1);
+		/* "syslog 4026532285 7" */
+		if (!strcmp(names[i]->d_name, t->proc) &&
+		    syslog_ns_id(path, &id))
+			printf("%s %s %llu\n", names[i]->d_name, ino + 1, id);
+		else
+			printf("%s %s\n", names[i]->d_name, ino + 1);
 		free(names[i]);
 	}
 	free(names);

@@ -280,11 +280,18 @@ res $? "bwrap --unshare-all: only lo, and the command's exit status passed on" "
 # ---- dmesg and date inside ------------------------------------------------
 
 echo "== dmesg in a syslog namespace"
-x nsx run --syslog sh -c 'echo compat-kmsg-line >/dev/kmsg && dmesg'
-[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | notime)" = compat-kmsg-line ]
+# The first line is the namespace's identifier, from "syslog INODE ID".
+x nsx run --syslog sh -c 'nsx ns | sed -n "s/^syslog [0-9]* //p" &&
+	echo compat-kmsg-line >/dev/kmsg && dmesg'
+id=$(printf '%s\n' "$out" | sed -n 1p)
+case $id in
+'' | *[!0-9]* | 1) false ;;
+esac
+res $? "nsx ns in nsx run --syslog: an identifier, not the host's (1)" "'$id'"
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | sed 1d | notime)" = compat-kmsg-line ]
 res $? "util-linux dmesg in nsx run --syslog: only the line written inside" "exit $st"
-x sh -c 'dmesg | grep -c "syslogns\[[0-9]*\]: compat-kmsg-line"'
-expect "util-linux dmesg on the host: the line, marked with its namespace" 1
+x sh -c "dmesg | grep -c 'syslogns\\[$id\\]: compat-kmsg-line\$'"
+expect "util-linux dmesg on the host: the line, marked with the identifier nsx ns shows" 1
 x unshare --user --map-root-user sh -c 'dmesg | grep -o "Linux version [^ ]*"'
 expect_grep "util-linux dmesg in a user namespace: the host's log" '^Linux version '
 

@@ -8,6 +8,10 @@
 # NSX defaults to ../nsx next to this script, else nsx from $PATH.
 # Every test compares values read from the system (readlink of
 # /proc/*/ns/*, /proc/uptime, mountinfo, ...) inside against outside.
+#
+# The sh -c and awk scripts in single quotes expand their variables
+# themselves.
+# shellcheck disable=SC2016
 
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "$NSX" ]; then
@@ -111,9 +115,10 @@ ns_of() {
 	readlink "/proc/$1/ns/$2"
 }
 
-# The TYPEs whose inodes differ between two "nsx ns" listings.
+# The TYPEs whose inodes differ between two "nsx ns" listings (the
+# syslog line has the namespace's identifier as a third field).
 changed() {
-	echo "$1" | while read -r type ino; do
+	echo "$1" | while read -r type ino _; do
 		other=$(echo "$2" | awk -v t="$type" '$1 == t { print $2 }')
 		[ "$ino" = "$other" ] || printf '%s ' "$type"
 	done
@@ -149,6 +154,11 @@ truth "run --help: --realtime and --syslog are marked nsx's own" \
 		echo "$1" | grep -q "those of unshare(1), except those marked"' sh "$out"
 truth "run --help: --monotonic, as unshare's, is not marked" \
 	sh -c 'echo "$1" | grep -q -- "^      --monotonic="' sh "$out"
+truth "run --help: --map-users and --map-groups, as unshare's, are not marked" \
+	sh -c 'echo "$1" | grep -q -- "^      --map-users=OUTERUID,INNERUID,COUNT" &&
+		echo "$1" | grep -q -- "^      --map-groups=OUTERGID,INNERGID,COUNT"' sh "$out"
+truth "run --help: --no-kmsg is marked nsx's own" \
+	sh -c 'echo "$1" | grep -q -- "^\*  *--no-kmsg "' sh "$out"
 out=$("$NSX" enter --help)
 truth "enter --help describes --all" \
 	sh -c 'echo "$1" | grep -q -- "--all"' sh "$out"
@@ -162,6 +172,8 @@ truth "enter --help describes --syslog" \
 out=$("$NSX" dmesg --help)
 truth "dmesg --help describes --raw" \
 	sh -c 'echo "$1" | grep -q -- "--raw"' sh "$out"
+truth "ns --help describes the syslog namespace's identifier" \
+	sh -c "'$NSX' ns --help | grep -q 'syslog INODE ID'"
 
 # ---- one namespace type at a time -----------------------------------
 
@@ -169,6 +181,7 @@ self_ns=$("$NSX" ns)
 for spec in "u uts uts" "i ipc ipc" "n net net" "m mount mnt" \
 	    "p pid pid" "U user user" "C cgroup cgroup" "T time time" \
 	    "s syslog syslog"; do
+	# shellcheck disable=SC2086 # three words
 	set -- $spec
 	opt=$1 long=$2 ns=$3
 	if [ ! -e "/proc/self/ns/$ns" ]; then
@@ -237,6 +250,49 @@ eq "run -c: uid_map and gid_map map our ids to themselves" \
 	"$(printf '%s\n%s' "$uid $uid 1" "$gid $gid 1")"
 differs "run --map-current-user creates a user namespace" \
 	"$("$NSX" run --map-current-user readlink /proc/self/ns/user)" "$(ns_of self user)"
+
+# Ranges of ids, which only a privileged writer may map: a container
+# whose root is uid and gid 100000 outside, as root makes them.
+# ranged [OPTIONS] COMMAND...: nsx run in such a container
+ranged() {
+	"$NSX" run --map-users=100000,0,65536 --map-groups=100000,0,65536 "$@"
+}
+eq "--map-users/--map-groups: uid_map and gid_map have the ranges" \
+	"$(ranged cat /proc/self/uid_map /proc/self/gid_map |
+		awk '{ print $1, $2, $3 }')" \
+	"$(printf '%s\n%s' "0 100000 65536" "0 100000 65536")"
+eq "--map-users/--map-groups: the command is root inside, with no groups of ours" \
+	"$(ranged sh -c 'echo $(id -u) $(id -g) $(id -G)')" "0 0 0"
+eq "--map-users/--map-groups: setgroups stays allowed" \
+	"$(ranged cat /proc/self/setgroups)" allow
+eq "--map-users/--map-groups: its root has its capabilities" \
+	"$(ranged -u sh -c 'hostname nsx-ranges && hostname')" \
+	nsx-ranges
+eq "--map-users alone: a uid_map with the range, no gid_map" \
+	"$("$NSX" run --map-users=100000,0,65536 sh -c \
+		'awk "{ print \$1, \$2, \$3 }" /proc/self/uid_map; wc -l </proc/self/gid_map')" \
+	"$(printf '%s\n%s' "0 100000 65536" 0)"
+differs "--map-users: a new user namespace" \
+	"$("$NSX" run --map-users=100000,0,65536 readlink /proc/self/ns/user)" \
+	"$(ns_of self user)"
+"$NSX" run --map-users=100000,0,65536 --map-groups=100000,0,65536 \
+	sleep 300 </dev/null >/dev/null 2>&1 &
+box=$!
+i=0
+while [ $i -lt 100 ] && [ "$(cat "/proc/$box/comm" 2>/dev/null)" != sleep ]; do
+	i=$((i + 1))
+	nap
+done
+eq "--map-users/--map-groups: the command is uid and gid 100000 outside" \
+	"$(awk '$1 == "Uid:" || $1 == "Gid:" { printf "%s %s ", $2, $3 }' \
+		"/proc/$box/status")" "100000 100000 100000 100000 "
+kill -KILL "$box" 2>/dev/null
+wait "$box" 2>/dev/null
+box=
+eq "--map-user with --map-users: both lines, the command is UID" \
+	"$("$NSX" run --map-user=70000 --map-users=100000,0,65536 sh -c \
+		'id -u; awk "{ print \$1, \$2, \$3 }" /proc/self/uid_map | sort')" \
+	"$(printf '%s\n%s\n%s' 70000 "0 100000 65536" "70000 $uid 1")"
 
 # As an unprivileged user, if su and a nobody user are there.
 nobody=$(id -u nobody 2>/dev/null)
@@ -341,9 +397,9 @@ after=$(cut -d' ' -f1 /proc/uptime)
 uptime_check "--boottime=-1.5 moves /proc/uptime 1.5 s back" \
 	"$before" "$after" -1.5 "$inside"
 
-eq "--monotonic and --boottime offsets in timens_offsets" \
+eq "--monotonic and --boottime offsets in timens_offsets, as mainline shows them" \
 	"$("$NSX" run --monotonic=-1.5 --boottime=2.25 \
-		awk '$1 != "realtime" { printf "%s %s %s ", $1, $2, $3 }' \
+		awk '{ printf "%s %s %s ", $1, $2, $3 }' \
 		/proc/self/timens_offsets)" \
 	"monotonic -2 500000000 boottime 2 250000000 "
 eq "--monotonic takes up to nine decimals" \
@@ -396,9 +452,11 @@ out=$("$NSX" run --help)
 truth "run --help describes --realtime" \
 	sh -c 'echo "$1" | grep -q -- "--realtime=WHEN"' sh "$out"
 
-# A kernel with realtime offsets shows them in every timens_offsets;
-# without, nsx must say the kernel refused the offset.
-if grep -q '^realtime ' /proc/self/timens_offsets 2>/dev/null; then
+# A kernel with realtime offsets takes one in a new time namespace (it
+# shows the line only where the offset is set); without, nsx must say
+# the kernel refused the offset.
+if unshare_rt=$("$NSX" run --realtime=1 cat /proc/self/timens_offsets 2>/dev/null) &&
+	echo "$unshare_rt" | grep -q '^realtime '; then
 	realtime=yes
 else
 	realtime=
@@ -412,9 +470,11 @@ fi
 
 if [ -n "$realtime" ]; then
 	# +20y: the same UTC date and time 20 calendar years on.
+	# shellcheck disable=SC2046 # four words
 	set -- $(date -u '+%s %Y %m-%d %H:%M:%S')
 	b_year=$2 b_rest="$3 $4"
 	inside=$("$NSX" run --realtime=+20y date -u '+%s %Y')
+	# shellcheck disable=SC2046
 	set -- $(date -u '+%s %Y %m-%d %H:%M:%S')
 	a_year=$2 a_rest="$3 $4"
 	case ${inside#* } in
@@ -473,6 +533,7 @@ if [ -n "$realtime" ]; then
 		    "+0.000000001 0 1" "0 0 0" "+90s 90 0" "+1h30m 5400 0" \
 		    "+1d12h 129600 0" "-2w -1209600 0" \
 		    "+1w1d1h1m1s 694861 0"; do
+		# shellcheck disable=SC2086 # three words
 		set -- $spec
 		eq "--realtime=$1: 'realtime $2 $3' in timens_offsets" \
 			"$("$NSX" run --realtime="$1" awk \
@@ -529,9 +590,25 @@ notime() {
 	sed 's/^\[[^]]*\] //'
 }
 
+# <N> and text of raw kernel log lines, without the "[seconds] ".
+rawnotime() {
+	sed 's/^\(<[0-9]*>\)\[[^]]*\] /\1/'
+}
+
 # The inode of a "syslog:[INODE]" link.
 inode() {
 	echo "$1" | sed -n 's/^syslog:\[\([0-9]*\)\]$/\1/p'
+}
+
+# The identifier of the "syslog INODE ID" line in "nsx ns" output: that
+# of the "syslogns[ID]: " mark in the host's log.
+nsid() {
+	echo "$1" | awk '$1 == "syslog" && NF == 3 { print $3 }'
+}
+
+# The identifier of process PID's syslog namespace.
+nsid_of() {
+	nsid "$("$NSX" ns "$1")"
 }
 
 # hostlog PATTERN: how many lines of the host's log, as dmesg(1) shows
@@ -562,13 +639,30 @@ else
 	eq "a new syslog namespace starts with an empty log (nsx dmesg)" \
 		"$("$NSX" run --syslog "$NSX" dmesg)" ""
 
-	out=$("$NSX" run --syslog sh -c "readlink /proc/self/ns/syslog
+	# The mark is the identifier nsx ns shows, which the kernel never
+	# gives another namespace; inode numbers are reused.
+	eq "ns: the host's syslog namespace has identifier 1" \
+		"$(nsid "$("$NSX" ns)")" 1
+	eq "ns PID: the same for PID \$\$" "$(nsid_of $$)" 1
+	eq "ns: only the syslog line has a third field" \
+		"$("$NSX" ns | awk 'NF != 2 { print $1, NF }')" "syslog 3"
+	first=$(nsid "$("$NSX" run --syslog "$NSX" ns)")
+	second=$(nsid "$("$NSX" run --syslog "$NSX" ns)")
+	differs "ns: a new syslog namespace's identifier is not the host's" \
+		"$first" 1
+	differs "ns: two syslog namespaces, one after the other, have different identifiers" \
+		"$first" "$second"
+
+	out=$("$NSX" run --syslog sh -c "'$NSX' ns | grep '^syslog '
 		echo '$tag-one' >/dev/kmsg && dmesg")
-	one=$(inode "$(echo "$out" | sed -n 1p)")
+	one=$(nsid "$(echo "$out" | sed -n 1p)")
+	oneino=$(echo "$out" | awk '$1 == "syslog" { print $2 }')
 	eq "a line written to /dev/kmsg inside is all dmesg shows inside" \
 		"$(echo "$out" | sed 1d | notime)" "$tag-one"
-	eq "the host's dmesg has it, marked syslogns[INODE]" \
+	eq "the host's dmesg has it, marked syslogns[ID] with the ID nsx ns shows" \
 		"$(hostlog "syslogns\[$one\]: $tag-one")" 1
+	eq "... not with the inode number" \
+		"$(hostlog "syslogns\[$oneino\]: $tag-one")" 0
 	eq "... and never unmarked" "$(hostlog "$tag-one")" 0
 
 	# nsx dmesg reads what dmesg(1) reads; -r keeps the priorities.
@@ -587,9 +681,9 @@ else
 
 	# A nested namespace's line reaches its parent's log, marked.
 	out=$("$NSX" run --syslog sh -c "'$NSX' run --syslog sh -c \
-		'readlink /proc/self/ns/syslog; echo $tag-nested >/dev/kmsg'
+		'\"$NSX\" ns | grep \"^syslog \"; echo $tag-nested >/dev/kmsg'
 		dmesg")
-	nested=$(inode "$(echo "$out" | sed -n 1p)")
+	nested=$(nsid "$(echo "$out" | sed -n 1p)")
 	eq "a parent namespace sees its child's line, marked" \
 		"$(echo "$out" | sed 1d | notime)" \
 		"syslogns[$nested]: $tag-nested"
@@ -608,6 +702,9 @@ else
 	differs "run --syslog COMMAND: COMMAND is in a new syslog namespace" \
 		"$(ns_of "$box" syslog)" "$(ns_of self syslog)"
 	boxino=$(inode "$(ns_of "$box" syslog)")
+	boxid=$(nsid_of "$box")
+	eq "ns PID: the target's syslog identifier, as nsx ns shows it inside" \
+		"$boxid" "$(nsid "$("$NSX" enter -t "$box" -s "$NSX" ns)")"
 	eq "enter -s: in the target's syslog namespace" \
 		"$("$NSX" enter -t "$box" -s readlink /proc/self/ns/syslog)" \
 		"$(ns_of "$box" syslog)"
@@ -624,10 +721,10 @@ else
 	eq "enter -s: dmesg inside shows the target's log" \
 		"$("$NSX" enter -t "$box" -s dmesg | notime)" "$tag-box"
 	eq "the host's dmesg has the target's line, marked" \
-		"$(hostlog "syslogns\[$boxino\]: $tag-box")" 1
+		"$(hostlog "syslogns\[$boxid\]: $tag-box")" 1
 	eq "nsx dmesg: our own (the host's) log, with the marked line" \
 		"$("$NSX" dmesg | notime |
-			grep -c "^syslogns\[$boxino\]: $tag-box\$")" 1
+			grep -c "^syslogns\[$boxid\]: $tag-box\$")" 1
 	eq "nsx dmesg \$\$: our own namespace, read without setns" \
 		"$("$NSX" dmesg $$ | notime | grep -c "^$tag-host\$")" 1
 	eq "dmesg PID: not the host's own lines" \
@@ -643,10 +740,59 @@ else
 		"$(dmesg | notime |
 			grep -cE "^syslogns\[[0-9]+\]: $tag-(box|two)\$")" 2
 	eq "... the sibling's not as the target's" \
-		"$(hostlog "syslogns\[$boxino\]: $tag-two")" 0
+		"$(hostlog "syslogns\[$boxid\]: $tag-two")" 0
 	eq "ns PID lists the target's syslog namespace" \
 		"$("$NSX" ns "$box" | awk '$1 == "syslog" { print $2 }')" \
 		"$boxino"
+
+	# A container whose root is uid 100000 outside may not open the
+	# host's /dev/kmsg (root's, 0644) for writing: nsx bind-mounts a
+	# node of its own over it. Its init writes there early, as systemd
+	# does; the host's copy of a warning is a notice.
+	kmsg_before=$(stat -c '%u %g %a %t:%T' /dev/kmsg)
+	writer='exec 3>/dev/kmsg &&
+		echo "<6>systemd[1]: Started Journal Service." >&3 &&
+		echo "<4>systemd[1]: Something odd." >&3'
+	eq "--map-users -m -s: /dev/kmsg inside is the container root's, 0600" \
+		"$(ranged --mount --syslog stat -c '%u %g %a %t:%T' /dev/kmsg)" \
+		"0 0 600 1:b"
+	out=$(ranged --mount --syslog sh -c "'$NSX' ns | grep '^syslog '
+		$writer && dmesg && echo -- && dmesg -r")
+	kid=$(nsid "$(echo "$out" | sed -n 1p)")
+	eq "--map-users -m -s: an early writer's lines are what dmesg shows inside" \
+		"$(echo "$out" | sed -n 2,3p | notime)" \
+		"$(printf '%s\n%s' "systemd[1]: Started Journal Service." \
+			"systemd[1]: Something odd.")"
+	eq "... with the levels as written (dmesg -r inside)" \
+		"$(echo "$out" | sed -n 5,6p | rawnotime)" \
+		"$(printf '%s\n%s' "<14>systemd[1]: Started Journal Service." \
+			"<12>systemd[1]: Something odd.")"
+	eq "the host's dmesg has both, marked with the namespace's identifier" \
+		"$(dmesg | notime | grep "^syslogns\[$kid\]: ")" \
+		"$(printf '%s\n%s' "syslogns[$kid]: systemd[1]: Started Journal Service." \
+			"syslogns[$kid]: systemd[1]: Something odd.")"
+	eq "... the <4> line as a notice (<13>), the <6> one as written (dmesg -r)" \
+		"$(dmesg -r | rawnotime | grep "^<[0-9]*>syslogns\[$kid\]: ")" \
+		"$(printf '%s\n%s' \
+			"<14>syslogns[$kid]: systemd[1]: Started Journal Service." \
+			"<13>syslogns[$kid]: systemd[1]: Something odd.")"
+	out=$(ranged --no-kmsg --mount --syslog sh -c "$writer && echo written" \
+		2>"$tmp/err")
+	eq "--no-kmsg: the container's root cannot open /dev/kmsg for writing" \
+		"$out" ""
+	truth "... Permission denied" \
+		grep -q "/dev/kmsg: Permission denied" "$tmp/err"
+	eq "--map-users -s without --mount: no node, the host's /dev/kmsg" \
+		"$(ranged --syslog stat -c '%a %t:%T' /dev/kmsg)" \
+		"$(stat -c '%a %t:%T' /dev/kmsg)"
+	eq "run -r -m -s as root, root outside too: no node" \
+		"$("$NSX" run -r --mount --syslog stat -c '%u %g %a %t:%T' /dev/kmsg)" \
+		"$kmsg_before"
+	eq "the host's /dev/kmsg is as it was" \
+		"$(stat -c '%u %g %a %t:%T' /dev/kmsg)" "$kmsg_before"
+	eq "... nothing is mounted on it" \
+		"$(awk '$5 == "/dev/kmsg"' /proc/self/mountinfo)" ""
+	eq "... and the node nsx made is gone" "$(ls -A /run/nsx 2>/dev/null)" ""
 
 	if [ -z "$nobody_why" ]; then
 		status "run --syslog as nobody, without a user namespace, fails" 1 \
@@ -660,6 +806,13 @@ else
 			su -s /bin/sh -c "'$NSX' dmesg $box" nobody
 		truth "... in setns, with EPERM" \
 			grep -q "^nsx: setns $box: Operation not permitted" "$tmp/err"
+		status "run -r -m -s as nobody goes on without a /dev/kmsg node" 0 \
+			su -s /bin/sh -c "'$NSX' run -r --mount --syslog true" nobody
+		eq "... saying once that it needs CAP_MKNOD" \
+			"$(grep -c "CAP_MKNOD" "$tmp/err")" 1
+		status "run --no-kmsg -r -m -s as nobody" 0 \
+			su -s /bin/sh -c "'$NSX' run --no-kmsg -r --mount --syslog true" nobody
+		eq "... says nothing" "$(cat "$tmp/err")" ""
 	else
 		skip "syslog namespaces as nobody" "$nobody_why"
 	fi
@@ -691,6 +844,19 @@ status "run: UID out of range" 2 "$NSX" run --map-user=4294967296 true
 status "run: UID with trailing junk" 2 "$NSX" run --map-group=12x true
 status "run: option that takes no argument given one" 2 \
 	"$NSX" run --fork=yes true
+for bad in "" 1 1,2 "1,2,3," 1,,3 ",1,2" "1 ,2,3" 1,2,3x -1,0,1 1,2,0 auto \
+	   4294967295,0,1 0,4294967295,1 4294967294,0,2 0,0,4294967296 \
+	   99999999999999999999,0,1; do
+	status "run: --map-users='$bad' is a usage error" 2 \
+		"$NSX" run --map-users="$bad" true
+done
+status "run: --map-groups with two fields is a usage error" 2 \
+	"$NSX" run --map-groups=1,2 true
+status "run: a --map-users range over -r's uid 0 is a usage error" 2 \
+	"$NSX" run -r --map-users=100000,0,65536 true
+truth "... saying it overlaps" grep -q "overlaps" "$tmp/err"
+status "run: a --map-groups range over our gid is a usage error" 2 \
+	"$NSX" run --map-group=5000 --map-groups="$(id -g),0,1" true
 status "enter: no -t" 2 "$NSX" enter -a true
 status "enter: bad PID" 2 "$NSX" enter -t 12abc -a true
 status "enter: PID 0" 2 "$NSX" enter -t 0 -a true
@@ -733,11 +899,15 @@ fi
 
 # ---- nsx ns ---------------------------------------------------------
 
-want=$(for f in /proc/$$/ns/*; do
+want=$(for f in "/proc/$$/ns/"*; do
 	echo "${f##*/} $(readlink "$f" | sed 's/.*\[\(.*\)\]$/\1/')"
 done | sort)
-eq "ns PID lists /proc/PID/ns" "$("$NSX" ns $$ | sort)" "$want"
-eq "ns without PID lists our own namespaces" "$("$NSX" ns | sort)" "$want"
+eq "ns PID lists /proc/PID/ns" \
+	"$("$NSX" ns $$ | awk '{ print $1, $2 }' | sort)" "$want"
+eq "ns without PID lists our own namespaces" \
+	"$("$NSX" ns | awk '{ print $1, $2 }' | sort)" "$want"
+eq "ns: TYPE INODE lines, a third field only for syslog" \
+	"$("$NSX" ns | awk '$1 != "syslog" && NF != 2 || NF < 2 || NF > 3')" ""
 
 # ---- nsx enter ------------------------------------------------------
 
@@ -755,6 +925,7 @@ i=0
 while [ $i -lt 100 ]; do
 	for s in /proc/[0-9]*/stat; do
 		line=$(cat "$s" 2>/dev/null) || continue
+		# shellcheck disable=SC2086 # the fields after "(comm) "
 		set -- ${line##*) }
 		if [ "$2" = "$target_parent" ]; then
 			pid=${s#/proc/}
