@@ -18,7 +18,8 @@
 # Environment: QUICK=1; NSX_MEM (guest memory, default 6G here: the
 # full run holds 100,000 syslog namespaces of about 34 kB at once);
 # NSX_TIMEOUT; NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of
-# nsbench (ref unshare clone3 setns clock kmsg scale), for a quick look.
+# nsbench (ref unshare clone3 setns clock stamp kmsg scale), for a quick
+# look.
 # The guest always gets one CPU, so that the count is that of one CPU.
 #
 # Besides results.md it writes README-snippet.md, the key rows in a short
@@ -229,6 +230,21 @@ namespace cleanup) as far as it ran inside the loop.
   libfaketime (that copy under LD_PRELOAD=libfaketime.so.1 with
   FAKETIME=+20y, after checking that CLOCK_REALTIME read through libc is
   then 20 years ahead of the kernel's): only the libc rows.
+- `stamp CTX/CALL`: CTX host, timens-mono or timens-real as for the
+  clock rows. `stat`, `statx` (basic fields and birth time) and
+  `utimensat` (explicit access and modification times) of a small file
+  on the guest's /tmp (tmpfs). `udp-send+recvmsg`: one send() of a
+  1-byte UDP datagram over loopback and its recvmsg(), with room for a
+  control message; `udp-send+recvmsg-so_timestamp`: the same on a
+  socket with SO_TIMESTAMP set, each datagram received with its
+  SCM_TIMESTAMP; `so_timestamp`: the second less the first, what the
+  option adds per datagram (its wall-clock figure, the difference of two
+  that move with the host's load, means little). These calls pass file
+  and packet times, which a time namespace with a realtime offset
+  shifts: a `bench-info: stamp-lag` line of the guest (and a note when
+  not 0) says how far behind the task's CLOCK_REALTIME the times it was
+  given were, 0 when they follow its clock, 86400 s when they are the
+  host's.
 - `scale T/N/...`: N namespaces created one after another and held by
   open fds (unshare() and open of /proc/self/ns/..., or a clone-vm child
   for pid and user: see the refs; for syslog also a setns() back, see
@@ -389,6 +405,18 @@ snippet() {
 			if (("clock " ck[i]) in x)
 				printf "| %s | %s | %s |\n", ck[i], cell("clock " ck[i]),
 					w["clock " ck[i]] == "" ? "–" : num(w["clock " ck[i]])
+		if (("stamp host/stat") in x) {
+			print "\nFile and packet times: stat(), statx() and utimensat() of a file on tmpfs,"
+			print "a UDP datagram over loopback sent and received (recvmsg()) without and with"
+			print "SO_TIMESTAMP, and what SO_TIMESTAMP adds, on the host and in time namespaces"
+			print "with a monotonic and with a realtime offset:\n"
+			print "| call | host | timens-mono | timens-real |"
+			print "|---|---:|---:|---:|"
+			n = split("stat statx utimensat udp-send+recvmsg udp-send+recvmsg-so_timestamp so_timestamp", sc, " ")
+			for (i = 1; i <= n; i++)
+				printf "| %s | %s | %s | %s |\n", sc[i], cell("stamp host/" sc[i]),
+					cell("stamp timens-mono/" sc[i]), cell("stamp timens-real/" sc[i])
+		}
 		printf "\n/dev/kmsg: write %s, read %s; in a syslog namespace: write %s, read %s.\n\n",
 			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
 		print "N namespaces created and held by fds: instructions per creation at each N,"
@@ -464,7 +492,7 @@ boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
 # real seconds (about a minute in all for the small N): the quick run,
 # which make check runs, leaves the scale group out there.
 tcg_only=${NSX_BENCH_ONLY:-}
-[ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,kmsg
+[ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,stamp,kmsg
 host_load=$(cut -d' ' -f1 /proc/loadavg)
 boot nsx-tcg "$nsx_obj/arch/x86/boot/bzImage" 0 "$tcg_only" || fail=1
 

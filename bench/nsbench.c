@@ -4,7 +4,7 @@
  *
  * Usage: nsbench [--quick] [--only GROUP[,GROUP...]]
  *        nsbench [--quick] --libc-clocks LABEL [--expect-offset SECONDS]
- * Groups: ref unshare clone3 setns clock kmsg scale
+ * Groups: ref unshare clone3 setns clock stamp kmsg scale
  *
  * --libc-clocks measures only the clock reads through libc, as "clock
  * LABEL/libc/...", once it has checked that CLOCK_REALTIME read through
@@ -35,6 +35,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -46,6 +47,8 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -107,19 +110,21 @@ struct iters {
 	long setns_user;	/* setns() into a user ns, in a clone()d child */
 	long vdso;		/* clock reads through libc */
 	long syscall;		/* clock reads through syscall() */
+	long stamp;		/* stat(), statx(), utimensat() */
+	long udp;		/* UDP datagrams sent and received */
 	long kmsg;		/* /dev/kmsg writes and reads */
 };
 
 static const struct iters full_iters = {
 	.fork = 2000, .unshare = 2000, .unshare_fork = 1000, .clone3 = 1000,
 	.setns = 20000, .setns_user = 1000, .vdso = 1000000,
-	.syscall = 200000, .kmsg = 20000,
+	.syscall = 200000, .stamp = 200000, .udp = 50000, .kmsg = 20000,
 };
 
 static const struct iters quick_iters = {
 	.fork = 300, .unshare = 300, .unshare_fork = 200, .clone3 = 200,
 	.setns = 2000, .setns_user = 200, .vdso = 100000,
-	.syscall = 20000, .kmsg = 2000,
+	.syscall = 20000, .stamp = 20000, .udp = 5000, .kmsg = 2000,
 };
 
 static const long full_scale[] = { 1000, 10000, 100000 };
@@ -837,14 +842,14 @@ static int libc_clocks(const char *label, long offset)
 }
 
 /*
- * Clock reads in a new time namespace whose offsets are "offsets": the
+ * rows(where) in a new time namespace whose offsets are "offsets": the
  * offsets can only be written before a task enters the namespace, so a
- * child unshares and writes them and a grandchild reads the clocks.
- * Returns false, and measures nothing, when the kernel refuses the
- * offsets with EINVAL (a clock it cannot offset).
+ * child unshares and writes them and a grandchild measures. Returns
+ * false, and measures nothing, when the kernel refuses the offsets with
+ * EINVAL (a clock it cannot offset).
  */
-static bool clocks_in_timens(const char *where, const char *offsets,
-			     clockid_t check, time_t min_sec)
+static bool in_timens(const char *where, const char *offsets, clockid_t check,
+		      time_t min_sec, void (*rows)(const char *where))
 {
 	ssize_t len = strlen(offsets);
 	struct timespec ts;
@@ -875,7 +880,7 @@ static bool clocks_in_timens(const char *where, const char *offsets,
 			fail("%s: the clock offset did not apply (%lld s)", where,
 			     (long long)ts.tv_sec);
 		}
-		clocks(where);
+		rows(where);
 		fflush(stdout);
 		_exit(0);
 	}
@@ -883,22 +888,32 @@ static bool clocks_in_timens(const char *where, const char *offsets,
 	return true;
 }
 
+static void timens_mono(void (*rows)(const char *where))
+{
+	in_timens("timens-mono", "monotonic 864000 0", CLOCK_MONOTONIC, 864000, rows);
+}
+
+static void timens_real(void (*rows)(const char *where))
+{
+	struct timespec ts;
+
+	/* One day ahead; the check allows a few minutes of bench meanwhile. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!in_timens("timens-real", "realtime 86400 0", CLOCK_REALTIME,
+		       ts.tv_sec + 86400 - 600, rows))
+		note("time namespaces take no realtime offset: no timens-real rows");
+}
+
 static void clocks_timens_mono(const void *unused)
 {
 	(void)unused;
-	clocks_in_timens("timens-mono", "monotonic 864000 0", CLOCK_MONOTONIC, 864000);
+	timens_mono(clocks);
 }
 
 static void clocks_timens_real(const void *unused)
 {
-	struct timespec ts;
-
 	(void)unused;
-	/* One day ahead; the check allows a few minutes of bench meanwhile. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (!clocks_in_timens("timens-real", "realtime 86400 0", CLOCK_REALTIME,
-			      ts.tv_sec + 86400 - 600))
-		note("time namespaces take no realtime offset: no timens-real rows");
+	timens_real(clocks);
 }
 
 static void bench_clock(void)
@@ -910,6 +925,201 @@ static void bench_clock(void)
 		return;
 	if (in_child(clocks_timens_mono, NULL) || in_child(clocks_timens_real, NULL))
 		exit(1);
+}
+
+/* ---- file and packet times ---------------------------------------- */
+
+/*
+ * The calls that pass file or packet times between the kernel and a task
+ * (which a time namespace with a realtime offset is to shift): stat()
+ * and statx() of a file on tmpfs, utimensat() with explicit times, and a
+ * UDP datagram over loopback received with SO_TIMESTAMP.
+ */
+static const char stamp_file[] = "/tmp/nsbench-stamp";
+#define STAMP_SEC 1700000000	/* what utimensat() sets, 2023-11-14 */
+
+/*
+ * The whole seconds from a time to the task's CLOCK_REALTIME, to the
+ * nearest minute: 0 when the time follows the task's clock, the offset
+ * of its time namespace when it is the host's.
+ */
+static long lag_from_now(time_t sec)
+{
+	struct timespec ts;
+	long lag;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	lag = (long)(ts.tv_sec - sec);
+	return lag >= 0 ? (lag + 30) / 60 * 60 : -((30 - lag) / 60 * 60);
+}
+
+/*
+ * A UDP socket bound to a free loopback port, and one connected to it:
+ * *tx sends to *rx.
+ */
+static void udp_pair(int *rx, int *tx)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	*tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*rx < 0 || *tx < 0)
+		fail("socket");
+	if (bind(*rx, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(*rx, (struct sockaddr *)&a, &len) ||
+	    connect(*tx, (struct sockaddr *)&a, sizeof(a)))
+		fail("UDP over loopback");
+}
+
+/*
+ * One datagram of one byte sent, then received with recvmsg() into a
+ * buffer that has room for a control message; per pair. With
+ * @timestamp, the receiving socket has SO_TIMESTAMP set, and a first
+ * datagram must come with its SCM_TIMESTAMP, whose lag behind the
+ * task's clock goes to *lag (see lag_from_now()). Setting the option
+ * enables the kernel's receive timestamps (a static key) and closing the
+ * socket disables them, both in a work item: a short sleep after each
+ * lets that run outside the measured loops.
+ */
+static double time_udp(bool timestamp, long n, long *lag)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timeval))];
+	} control;
+	const struct timespec pause = { 0, 20000000 };
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cm;
+	struct timeval tv;
+	int rx, tx, on = 1;
+	uint64_t t0;
+	double d;
+	long i;
+
+	udp_pair(&rx, &tx);
+	if (timestamp) {
+		if (setsockopt(rx, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on)))
+			fail("setsockopt SO_TIMESTAMP");
+		nanosleep(&pause, NULL);
+	}
+	if (send(tx, &byte, 1, 0) != 1 || recvmsg(rx, &msg, 0) != 1)
+		fail("UDP over loopback");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (timestamp) {
+		if (!cm || cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_TIMESTAMP) {
+			errno = 0;
+			fail("recvmsg with SO_TIMESTAMP: no SCM_TIMESTAMP");
+		}
+		memcpy(&tv, CMSG_DATA(cm), sizeof(tv));
+		*lag = lag_from_now(tv.tv_sec);
+	} else if (cm) {
+		errno = 0;
+		fail("recvmsg without SO_TIMESTAMP: a control message");
+	}
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (send(tx, &byte, 1, 0) != 1)
+			fail("send");
+		msg.msg_controllen = sizeof(control.buf);
+		if (recvmsg(rx, &msg, 0) != 1)
+			fail("recvmsg");
+	}
+	d = per_op(t0, now(), n);
+	close(rx);
+	close(tx);
+	if (timestamp)
+		nanosleep(&pause, NULL);
+	return d;
+}
+
+/* The rows, labelled "where/...". */
+static void stamps(const char *where)
+{
+	struct timespec set[2] = { { STAMP_SEC, 0 }, { STAMP_SEC, 0 } };
+	long i, n = it->stamp, file_lag, pkt_lag;
+	struct statx stx;
+	struct stat st;
+	double plain, ts;
+	uint64_t t0;
+
+	/* First the file's times as this task sees them: set to now. */
+	if (utimensat(AT_FDCWD, stamp_file, NULL, 0) || stat(stamp_file, &st))
+		fail("utimensat, stat %s", stamp_file);
+	file_lag = lag_from_now(st.st_mtim.tv_sec);
+
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if (stat(stamp_file, &st))
+			fail("stat %s", stamp_file);
+	report("stamp", per_op(t0, now(), n), "ns/op", "%s/stat", where);
+
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if (statx(AT_FDCWD, stamp_file, 0, STATX_BASIC_STATS | STATX_BTIME, &stx))
+			fail("statx %s", stamp_file);
+	report("stamp", per_op(t0, now(), n), "ns/op", "%s/statx", where);
+
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if (utimensat(AT_FDCWD, stamp_file, set, 0))
+			fail("utimensat %s", stamp_file);
+	report("stamp", per_op(t0, now(), n), "ns/op", "%s/utimensat", where);
+	if (stat(stamp_file, &st))
+		fail("stat %s", stamp_file);
+	if (st.st_mtim.tv_sec != STAMP_SEC || st.st_atim.tv_sec != STAMP_SEC)
+		note("%s: stat() after utimensat() to %d shows %lld (mtime), %lld (atime)",
+		     where, STAMP_SEC, (long long)st.st_mtim.tv_sec,
+		     (long long)st.st_atim.tv_sec);
+
+	plain = time_udp(false, it->udp, NULL);
+	report("stamp", plain, "ns/op", "%s/udp-send+recvmsg", where);
+	ts = time_udp(true, it->udp, &pkt_lag);
+	report("stamp", ts, "ns/op", "%s/udp-send+recvmsg-so_timestamp", where);
+	report("stamp", ts - plain, "ns/op", "%s/so_timestamp", where);
+
+	printf("bench-info: stamp-lag %s: file times %ld s, packet times %ld s behind its clock\n",
+	       where, file_lag, pkt_lag);
+	if (file_lag)
+		note("%s: stat() shows file times %ld s behind the task's CLOCK_REALTIME",
+		     where, file_lag);
+	if (pkt_lag)
+		note("%s: SO_TIMESTAMP gives packet times %ld s behind the task's CLOCK_REALTIME",
+		     where, pkt_lag);
+}
+
+static void stamps_timens_mono(const void *unused)
+{
+	(void)unused;
+	timens_mono(stamps);
+}
+
+static void stamps_timens_real(const void *unused)
+{
+	(void)unused;
+	timens_real(stamps);
+}
+
+static void bench_stamp(void)
+{
+	int fd;
+
+	fd = open(stamp_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "nsbench\n", 8) != 8)
+		fail("create %s", stamp_file);
+	close(fd);
+	stamps("host");
+	if (have_type(&types[NR_TYPES - 1]) &&
+	    (in_child(stamps_timens_mono, NULL) || in_child(stamps_timens_real, NULL)))
+		exit(1);
+	unlink(stamp_file);
 }
 
 /* ---- kernel log --------------------------------------------------- */
@@ -1230,7 +1440,7 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(stderr, "usage: nsbench [--quick] [--only GROUP,...]\n"
 				"       nsbench [--quick] --libc-clocks LABEL [--expect-offset SECONDS]\n"
-				"groups: ref unshare clone3 setns clock kmsg scale\n");
+				"groups: ref unshare clone3 setns clock stamp kmsg scale\n");
 			return 2;
 		}
 	}
@@ -1268,6 +1478,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (wanted("clock"))
 		bench_clock();
+	if (wanted("stamp"))
+		bench_stamp();
 	if (wanted("scale"))
 		bench_scale();
 	note("done in %.3f s of guest time", (now() - start) / 1e9);
