@@ -76,6 +76,22 @@ host=$(cut -d. -f1 /proc/uptime)
 box=$(nsx run --time --boottime=86400 -- cut -d. -f1 /proc/uptime)
 expect "uptime inside minus outside, in days" "$(( (box - host + 60) / 86400 ))" 1
 
+title "time: a wall clock of its own, which new files show too"
+# busybox's ping times its round trips with CLOCK_MONOTONIC; iputils'
+# ping, which reads the socket's receive time stamp, is make compat's.
+show "date; touch /tmp/host-file; ls -l --full-time /tmp/host-file; ping -c 1 127.0.0.1 | grep 'bytes from'"
+show "nsx run --realtime=+20y -- sh -c 'date; touch /tmp/box-file; ls -l --full-time /tmp/box-file; ping -c 1 127.0.0.1 | grep \"bytes from\"'"
+show "ls -l --full-time /tmp/box-file"
+year=$(date +%Y)
+expect "the year inside" "$(nsx run --realtime=+20y -- date +%Y)" $((year + 20))
+expect "the year of a file made inside, seen inside" \
+	"$(nsx run --realtime=+20y -- sh -c 'touch /tmp/box-file2; stat -c %y /tmp/box-file2' | cut -c1-4)" $((year + 20))
+expect "the year of that file, seen from the host" "$(stat -c %y /tmp/box-file2 | cut -c1-4)" "$year"
+rtt=$(nsx run --realtime=+20y -- ping -c 1 127.0.0.1 | sed -n 's/.* time=\([0-9.]*\) ms$/\1/p')
+expect "ping inside: the round trip" \
+	"$(awk -v r="${rtt:-none}" 'BEGIN { print (r ~ /^[0-9.]+$/ && r < 1000) ? "under a second" : r " ms" }')" \
+	"under a second"
+
 title "syslog: each container its own kernel log; the host sees them all"
 nsx run --syslog -- sleep 60 &
 box1=$!

@@ -5,8 +5,9 @@
 #
 # mmdebstrap installs the Essential packages plus the userspace that
 # exercises namespaces (util-linux, iproute2, procps, iputils-ping,
-# bubblewrap, faketime) from the apt sources this machine already uses:
-# the project names no mirror. The archive is cached and rebuilt only
+# bubblewrap, faketime, and make, whose file time checks a realtime
+# namespace must not upset) from the apt sources this machine already
+# uses: the project names no mirror. The archive is cached and rebuilt only
 # when the package list in this script changes (DEBIAN_FORCE=1 rebuilds
 # it anyway). What changes often (the guest scripts, the nsx tool) is
 # packed separately by scripts/debian.sh and appended, as the
@@ -17,7 +18,7 @@ set -euo pipefail
 
 out=$1
 suite=bookworm
-include=mount,mawk,util-linux,iproute2,procps,iputils-ping,bubblewrap,libfaketime,faketime
+include=mount,mawk,util-linux,iproute2,procps,iputils-ping,bubblewrap,libfaketime,faketime,make
 
 # The key: what goes in. Bump the last field to force a rebuild of every
 # cached copy after a change that the list does not show.

@@ -3,7 +3,9 @@
 # unshare with each namespace option, nsenter into each namespace of a
 # running process, lsns, ip netns with a veth pair and a ping across,
 # bwrap --unshare-all, dmesg and date inside, libfaketime against a
-# realtime offset, and the nsx tool and its tests.
+# realtime offset; in a realtime namespace file times (find -mmin, stat,
+# ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
+# its tests.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -307,6 +309,70 @@ x unshare --user --map-root-user --pid --fork --mount-proc nsx run --realtime=+2
 expect "nsx run --realtime inside unshare --user --pid" $((year + 20))
 x bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev nsx run -r --realtime=+1y date -u +%Y
 expect "nsx run -r --realtime inside bwrap --unshare-all" $((year + 1))
+
+# ---- the wall clock of a realtime namespace in files, IPC and sockets ------
+
+# Inside, the kernel shows file, SysV IPC and socket receive times in the
+# namespace's time and takes explicit file times (utimensat) in it, so a
+# program that compares a time stamp with the clock sees one clock.
+echo "== file times, make, tar, ipcs and ping in nsx run --realtime"
+ny=$((year + 20))
+w=$(mktemp -d /tmp/compat-clock.XXXXXX)
+cd "$w" || res 1 "a directory to work in: $w"
+x nsx run --realtime=+20y sh -c 'touch f && find f -mmin -5'
+expect "touch; find -mmin -5 in nsx run --realtime=+20y: finds the new file" f
+x nsx run --realtime=+20y sh -c 'touch g && date +%Y && stat -c %y g | cut -c1-4 &&
+	ls -l --full-time g | awk "{ print substr(\$6, 1, 4) }"'
+expect "stat -c %y and ls -l of a new file in nsx run --realtime=+20y: $ny, as date says" \
+	"$(printf '%s\n%s\n%s' $ny $ny $ny)"
+
+# A target on a file just touched: with file times in the host's time,
+# -1y puts every file a year in make's future ("Clock skew detected").
+for off in +20y -1y; do
+	mkdir "$w/make$off"
+	cd "$w/make$off" || res 1 "a directory for make: $w/make$off"
+	x nsx run --realtime=$off sh -c 'printf "out: in\n\tcat in >out\n" >Makefile && touch in && make'
+	[ "$st" -eq 0 ] && [ "$out" = "cat in >out" ]
+	res $? "make in nsx run --realtime=$off: builds a target on a file just touched, no clock skew warning" \
+		"exit $st"
+	x nsx run --realtime=$off make
+	expect "make again in nsx run --realtime=$off: up to date, no warning" \
+		"make: 'out' is up to date."
+	cd "$w" || res 1 "back in $w"
+done
+
+# A file time set inside (utimensat) to a day before the namespace's now,
+# through tar and back; the host sees the same instant in its own time.
+x nsx run --realtime=+20y sh -c 'mkdir a b && echo tar >a/f &&
+	t=$(($(date +%s) - 86400)) && touch -d "@$t" a/f &&
+	tar -cf f.tar -C a f && tar -xf f.tar -C b &&
+	echo "set $t $(date -d "@$t" +%Y), a/f $(stat -c %Y a/f), b/f $(stat -c %Y b/f)" &&
+	grep realtime /proc/self/timens_offsets | tr -s " " | cut -d" " -f2'
+t=$(printf '%s\n' "$out" | sed -n 's/^set \([0-9]*\) .*/\1/p')
+offset=$(printf '%s\n' "$out" | sed -n 2p)
+[ "$st" -eq 0 ] && [ -n "$t" ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] &&
+	[ "$(printf '%s\n' "$out" | sed -n 1p)" = "set $t $ny, a/f $t, b/f $t" ]
+res $? "touch -d, tar -c, tar -x in nsx run --realtime=+20y: stat -c %Y is the time set, in $ny" \
+	"exit $st"
+x stat -c %Y b/f
+[ "$st" -eq 0 ] && [ -n "$t" ] && [ -n "$offset" ] && [ "$out" = $((t - offset)) ]
+res $? "stat -c %Y on the host of the file tar extracted: that time less the offset" \
+	"exit $st; got '$out', want $t - '$offset'"
+cd / && rm -rf "$w"
+
+x nsx run --realtime=+20y --ipc sh -c 'ipcmk -Q >/dev/null &&
+	lsipc -q --noheadings -o CTIME --time-format=iso | cut -c1-4'
+expect "ipcmk -Q; lsipc in nsx run --realtime=+20y --ipc: the queue's change time in $ny" $ny
+
+x nsx run --realtime=+20y ping -c 3 127.0.0.1
+rtt=$(printf '%s\n' "$out" | sed -n 's|^rtt min/avg/max/mdev = [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p')
+[ "$st" -eq 0 ] && printf '%s\n' "$out" | grep -q '^3 packets transmitted, 3 received' &&
+	! printf '%s\n' "$out" | grep -qi 'time of day goes back'
+res $? "ping -c 3 127.0.0.1 in nsx run --realtime=+20y: three replies, no 'time of day goes back'" \
+	"exit $st"
+awk -v r="${rtt:-x}" 'BEGIN { exit !(r ~ /^[0-9]+(\.[0-9]+)?$/ && r + 0 < 1000) }'
+res $? "ping -c 3 127.0.0.1 in nsx run --realtime=+20y: the longest round trip under a second" \
+	"max '$rtt' ms"
 
 # ---- the nsx tool next to util-linux ---------------------------------------
 
