@@ -18,6 +18,7 @@ help: ## list the targets
 		awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Variables: FORCE=1 (tree: discard unexported work), QUICK=1 (bench: small N),"
+	@echo "NSX_BENCH_SMOKE=1 (bench: nsx kernel only, small N, no base kernel: what check runs),"
 	@echo "NSX_KVM=1 (use KVM), DEBIAN_FORCE=1 (debian, compat: rebuild the cached root filesystem),"
 	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check)."
 
@@ -73,7 +74,7 @@ lint-full: ## lint plus coccinelle on the touched directories
 	$(S)/deps.sh lint
 	$(S)/lint.sh full
 
-bench: ## base kernel against nsx under instruction counting (QUICK=1: small)
+bench: ## base kernel against nsx under instruction counting (QUICK=1: small N)
 	$(S)/deps.sh bench
 	@[ -d $(B)/linux/.git ] || $(S)/tree.sh
 	$(S)/build-kernel.sh $(B)/linux $(K) config/kernel.config

@@ -7,31 +7,48 @@
 # counting) for a wall-clock column, which is indicative only: it moves
 # with the host's load and with how QEMU translates the guest's code.
 #
-# Usage: bench/bench.sh            full run, results in build/bench/
-#        QUICK=1 bench/bench.sh    small N, results in build/bench/quick/
+# Usage: bench/bench.sh                    full run, results in build/bench/
+#        QUICK=1 bench/bench.sh            small N, results in build/bench/quick/
+#        NSX_BENCH_SMOKE=1 bench/bench.sh  smoke run, results in build/bench/smoke/
+#
+# The smoke run is what make check runs, so that the bench cannot rot
+# without anyone noticing: nsbench and the guest's bench script, every
+# group with the small N of QUICK=1, on the nsx kernel alone, booted once
+# under the same instruction counting. It neither builds nor boots the
+# base kernel (it does not touch build/linux at all) and skips the
+# plain-TCG boot, so its table has the nsx column only: no ratio, no
+# wall-clock column, no plot, no README-snippet.md. Its figures are those
+# of a quick run's nsx column; to compare, run make bench (QUICK=1).
 #
 # With -icount shift=0,sleep=off a guest nanosecond is one instruction,
 # so the figures are instructions per operation, repeatable to a few
 # digits. It reports; it never fails on a figure. It fails when a kernel
 # does not build or boot, a guest run fails, or the kernel logs a report.
 #
-# Environment: QUICK=1; NSX_MEM (guest memory, default 6G here: the
-# full run holds 100,000 syslog namespaces of about 34 kB at once);
-# NSX_TIMEOUT; NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of
-# nsbench (ref unshare clone3 setns clock stamp kmsg scale), for a quick
-# look.
+# Environment: QUICK=1; NSX_BENCH_SMOKE=1 (implies QUICK=1); NSX_MEM
+# (guest memory, default 6G here: the full run holds 100,000 syslog
+# namespaces of about 34 kB at once); NSX_TIMEOUT;
+# NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of nsbench (ref
+# unshare clone3 setns clock stamp kmsg scale), for a quick look.
 # The guest always gets one CPU, so that the count is that of one CPU.
 #
-# Besides results.md it writes README-snippet.md, the key rows in a short
-# section to paste into README.md, and prints the table at the end.
+# It writes results.md and results.csv, and prints the table at the end;
+# a full or quick run also writes scaling.png and README-snippet.md, the
+# key rows in a short section to paste into README.md.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
 quick=${QUICK:-0}
+smoke=${NSX_BENCH_SMOKE:-0}
+# mode is the guest's variant (nsx.bench=full or quick) and names the run.
 mode=full
 out=$BUILD/bench
-if [ "$quick" = 1 ]; then
+if [ "$smoke" = 1 ]; then
+	quick=1
+	mode=quick
+	out=$BUILD/bench/smoke
+elif [ "$quick" = 1 ]; then
 	mode=quick
 	out=$BUILD/bench/quick
 fi
@@ -115,16 +132,20 @@ boot() {
 # base, the nsx and the plain-TCG nsx run, joined on GROUP OP. Under
 # icount ns/op is instructions per operation; under plain TCG it is guest
 # nanoseconds, that is wall-clock time on this host as QEMU runs the
-# guest, only shown for the units that are times.
+# guest, only shown for the units that are times. A smoke run has the
+# nsx log only, and its table the nsx column only.
 tabulate() {
+	local logs=("$out/base.log" "$out/nsx.log" "$out/nsx-tcg.log")
+	[ "$smoke" = 1 ] && logs=("$out/nsx.log")
 	awk -v csv="$out/results.csv" -v md="$out/results.md" -v mode="$mode" \
-		-v host_cpus="$(nproc)" -v host_load="$host_load" '
+		-v smoke="$smoke" -v host_cpus="$(nproc)" -v host_load="${host_load:-}" '
 	function num(v) {
 		if (v == "")
 			return ""
 		return (v >= 1000 || v <= -1000) ? sprintf("%.0f", v) : sprintf("%.1f", v)
 	}
-	FNR == 1 { f++ }
+	# f: 1 for the base log, 2 for the nsx log, 3 for the plain-TCG one.
+	FNR == 1 { f = FILENAME ~ /\/base\.log$/ ? 1 : FILENAME ~ /\/nsx\.log$/ ? 2 : 3 }
 	/^bench-info: / {
 		sub(/\r$/, "")
 		key = $2; $1 = ""; $2 = ""; sub(/^ +/, "")
@@ -153,6 +174,28 @@ tabulate() {
 		}
 	}
 	END {
+		if (smoke) {
+			print "operation,unit,nsx" > csv
+			print "# nsx bench (smoke run: the nsx kernel only)\n" > md
+			printf "nsx: %s  \n", info[2, "kernel"] > md
+			printf "guest: %s CPU, %s kB, clocksource %s; QEMU TCG with -icount shift=0,sleep=off, so a guest nanosecond is one executed instruction.\n", \
+				info[2, "cpus"], info[2, "memtotal-kB"], info[2, "clocksource"] > md
+			print "A smoke run (NSX_BENCH_SMOKE=1, what make check runs): the small N of the quick run, to check that the bench still builds and runs; no base kernel, so no ratio, and no plain-TCG boot. To compare with the base kernel: make bench, or make bench QUICK=1.\n" > md
+			print "| operation | unit | nsx |" > md
+			print "|---|---|---:|" > md
+			for (i = 1; i <= n; i++) {
+				k = order[i]
+				x = ((2, k) in val) ? val[2, k] : ""
+				printf "%s,%s,%s\n", k, unit[k], x > csv
+				printf "| %s | %s | %s |\n", k, unit[k], num(x) > md
+			}
+			if (nn) {
+				print "\nNotes from the guest:\n" > md
+				for (i = 1; i <= nn; i++)
+					print "- " notes[i] > md
+			}
+			exit
+		}
 		print "operation,unit,base,nsx,ratio,nsx_tcg_wall_ns" > csv
 		printf "# nsx bench (%s)\n\n", mode > md
 		printf "base: %s  \nnsx: %s  \n", info[1, "kernel"], info[2, "kernel"] > md
@@ -179,7 +222,7 @@ tabulate() {
 			for (i = 1; i <= nn; i++)
 				print "- " notes[i] > md
 		}
-	}' "$out/base.log" "$out/nsx.log" "$out/nsx-tcg.log"
+	}' "${logs[@]}"
 }
 
 # What the rows measure, after the table in results.md.
@@ -447,36 +490,45 @@ snippet() {
 	}' "$out/results.csv" >"$out/README-snippet.md"
 }
 
+# The base kernel in build/kernel-base, from build/base-src.
+build_base() {
+	base_tree
+	step "building the base kernel"
+	# The fragment also asks for symbols that only the series adds (such as
+	# CONFIG_SYSLOG_NS): the base build gets the fragment without the lines
+	# whose symbol no Kconfig file of the base defines.
+	base_fragment=$out/base.config
+	grep -rhoE --include='Kconfig*' '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$base_src" |
+		awk '{ print "CONFIG_" $2 }' | sort -u >"$out/base.symbols"
+	awk -v known="$out/base.symbols" '
+		BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
+		{
+			sym = $0
+			if (sym ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/)
+				sym = $2
+			else if (sym ~ /^CONFIG_[A-Za-z0-9_]+=/)
+				sub(/=.*/, "", sym)
+			else
+				sym = ""
+			if (sym != "" && !(sym in ok))
+				next
+			print
+		}' "$TOP/config/kernel.config" >"$base_fragment"
+	"$TOP/scripts/build-kernel.sh" "$base_src" "$base_obj" "$base_fragment" ||
+		die "the base kernel did not build"
+}
+
 mkdir -p "$out"
 rm -f "$out"/*.log "$out"/*.console "$out"/results.* "$out"/scaling.* "$out"/README-snippet.md
 
 if [ ! -f "$nsx_obj/arch/x86/boot/bzImage" ] || [ ! -d "$nsx_obj/hdr/include" ]; then
 	die "no nsx kernel in ${nsx_obj#"$TOP"/} (make kernel)"
 fi
-base_tree
-step "building the base kernel"
-# The fragment also asks for symbols that only the series adds (such as
-# CONFIG_SYSLOG_NS): the base build gets the fragment without the lines
-# whose symbol no Kconfig file of the base defines.
-base_fragment=$out/base.config
-grep -rhoE --include='Kconfig*' '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$base_src" |
-	awk '{ print "CONFIG_" $2 }' | sort -u >"$out/base.symbols"
-awk -v known="$out/base.symbols" '
-	BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
-	{
-		sym = $0
-		if (sym ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/)
-			sym = $2
-		else if (sym ~ /^CONFIG_[A-Za-z0-9_]+=/)
-			sub(/=.*/, "", sym)
-		else
-			sym = ""
-		if (sym != "" && !(sym in ok))
-			next
-		print
-	}' "$TOP/config/kernel.config" >"$base_fragment"
-"$TOP/scripts/build-kernel.sh" "$base_src" "$base_obj" "$base_fragment" ||
-	die "the base kernel did not build"
+if [ "$smoke" = 1 ]; then
+	step "smoke run: the nsx kernel only, small N, no base kernel"
+else
+	build_base
+fi
 
 step "building nsbench and the bench guest"
 gcc -static -O2 -Wall -Wextra -isystem "$nsx_obj/hdr/include" \
@@ -486,11 +538,22 @@ gcc -O2 -Wall -Wextra -isystem "$nsx_obj/hdr/include" \
 pack_guest
 
 fail=0
+if [ "$smoke" = 1 ]; then
+	boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
+	tabulate
+	echo
+	cat "$out/results.md"
+	echo
+	step "done (smoke run): nsx guest $(cat "$out/nsx.seconds")s; ${out#"$TOP"/}/results.md, results.csv"
+	[ $fail = 0 ] || die "the guest run failed: the table is incomplete"
+	exit 0
+fi
+
 boot base "$base_obj/arch/x86/boot/bzImage" || fail=1
 boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
 # Under plain TCG the scale run's waits for the kernel to settle are
-# real seconds (about a minute in all for the small N): the quick run,
-# which make check runs, leaves the scale group out there.
+# real seconds (about a minute in all for the small N): the quick run
+# leaves the scale group out there.
 tcg_only=${NSX_BENCH_ONLY:-}
 [ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,stamp,kmsg
 host_load=$(cut -d' ' -f1 /proc/loadavg)
