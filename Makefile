@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check check-debug demo shell debian compat lint lint-full bench clean distclean
+	check check-debug bisect-check demo shell debian compat lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -52,6 +52,9 @@ check: ## everything, then lint and every test in the guest
 
 check-debug: ## every guest test on a lockdep/KASAN/kmemleak/UBSAN kernel
 	$(S)/check-debug.sh
+
+bisect-check: deps ## every patch builds; each part's end passes the fast guest tests
+	$(S)/bisect-check.sh
 
 demo: deps guest ## boot the guest and walk through every namespace type
 	$(S)/run-guest.sh $(BZIMAGE) $(GUEST) demo $(B)/logs/demo.log

@@ -10,9 +10,9 @@
 # project's kernel: a skip there means the configuration lost a
 # namespace type, so it counts as a failure.
 #
-# nsx.tests=PATTERN on the kernel command line runs only the programs
-# whose "dir:program" matches the shell pattern; nsx.skip=P1,P2,... leaves
-# out those that match one of the patterns (named in the log, not
+# nsx.tests=P1,P2,... on the kernel command line runs only the programs
+# whose "dir:program" matches one of the shell patterns; nsx.skip=P1,P2,...
+# leaves out those that match one of the patterns (named in the log, not
 # counted).
 # nsx.limit=SECONDS changes the time limit of each program.
 #
@@ -36,13 +36,18 @@ has_faults=0
 
 pass=0 fail=0 skip=0
 failed=
+# The patterns are split on commas, never expanded against file names.
+set -f
 while IFS=: read -r dir prog; do
 	[ -n "$prog" ] || continue
-	# shellcheck disable=SC2254 # a pattern, on purpose
-	case "$dir:$prog" in
-	$pattern) ;;
-	*) continue ;;
-	esac
+	wanted=0
+	for pat in $(echo "$pattern" | tr , ' '); do
+		# shellcheck disable=SC2254 # a pattern, on purpose
+		case "$dir:$prog" in
+		$pat) wanted=1 ;;
+		esac
+	done
+	[ $wanted = 1 ] || continue
 	skipped=0
 	for pat in $(echo "$skip_list" | tr , ' '); do
 		# shellcheck disable=SC2254 # a pattern, on purpose
