@@ -3,8 +3,11 @@
 # Usage: scripts/run-guest.sh BZIMAGE INITRAMFS MODE LOG [EXTRA_CMDLINE]
 #
 # MODE is check, demo, bench or shell (see guest/init). The console is
-# shown and kept in LOG. Exit status: 0 when the guest reported success
-# and the kernel log is clean, 1 otherwise.
+# shown and kept in LOG; in demo mode it goes to LOG only, and the
+# terminal gets a second serial port (ttyS1, nsx.tty on the command
+# line) that the demo and its shell use. Kernel reports in LOG are
+# printed. Exit status: 0 when the guest reported success and the kernel
+# log is clean, 1 otherwise.
 #
 # Environment: NSX_KVM=1 uses KVM (it hangs on nested-virtualisation
 # machines, so TCG is the default); NSX_ICOUNT=1 turns guest time into a
@@ -24,27 +27,50 @@ accel=(-accel tcg)
 [ "${NSX_ICOUNT:-0}" = 1 ] &&
 	accel=(-accel tcg -icount "shift=0,sleep=off" -rtc "base=2024-01-01T00:00:00,clock=vm")
 
-cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 nsx.mode=$mode $extra"
-io=(-display none -monitor none -serial stdio)
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 nsx.mode=$mode"
+io=(-display none -monitor none) term=stdio
 interactive=0
 if [ -t 0 ] && [ -t 1 ] && [ "$mode" != check ] && [ "$mode" != bench ]; then
 	interactive=1
 	cmdline="$cmdline nsx.interactive"
-	io=(-nographic -serial mon:stdio)
+	io=(-nographic) term=mon:stdio
 fi
+# ttyS0 is the console; in demo mode it goes to LOG only and ttyS1 is
+# the terminal's.
+split=0
+if [ "$mode" = demo ]; then
+	split=1
+	cmdline="$cmdline nsx.tty=ttyS1"
+	io+=(-chardev "file,id=console,append=on,path=${log//,/,,}" -serial chardev:console)
+fi
+io+=(-serial "$term")
+cmdline="$cmdline${extra:+ $extra}"
 
 mkdir -p "$(dirname "$log")"
 qemu=(qemu-system-x86_64 "${accel[@]}" -m "${NSX_MEM:-2G}" -smp "${NSX_SMP:-2}"
       -no-reboot -nic none "${io[@]}"
       -device "isa-debug-exit,iobase=0xf4,iosize=0x04"
       -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
-say "booting: ${qemu[*]}"
-if [ $interactive = 1 ]; then
-	timeout --foreground "$timeout" "${qemu[@]}" 2>&1 | tee "$log"
-	status=${PIPESTATUS[0]}
+if [ $split = 1 ]; then
+	echo "nsx: booting: ${qemu[*]}" >"$log"
+	say "booting the guest; its console, with the kernel's messages, goes to ${log#"$TOP"/}"
+	if [ $interactive = 1 ]; then
+		timeout --foreground "$timeout" "${qemu[@]}"
+		status=$?
+	else
+		# The serial port ends its lines with CRLF.
+		timeout "$timeout" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//'
+		status=${PIPESTATUS[0]}
+	fi
 else
-	timeout "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
-	status=${PIPESTATUS[0]}
+	say "booting: ${qemu[*]}"
+	if [ $interactive = 1 ]; then
+		timeout --foreground "$timeout" "${qemu[@]}" 2>&1 | tee "$log"
+		status=${PIPESTATUS[0]}
+	else
+		timeout "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
+		status=${PIPESTATUS[0]}
+	fi
 fi
 # The console uses CRLF line ends.
 sed -i 's/\r$//' "$log"
@@ -65,5 +91,6 @@ if grep -nE "$pat" "$log" >"$log.kernel-reports"; then
 	rc=1
 else
 	rm -f "$log.kernel-reports"
+	[ $split = 0 ] || say "no kernel reports in ${log#"$TOP"/}"
 fi
 exit $rc
