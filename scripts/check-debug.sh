@@ -36,7 +36,7 @@ fi
 NSX_TIMEOUT=${NSX_TIMEOUT:-3600} "$TOP/scripts/run-guest.sh" \
 	"$BUILD/kernel-debug/arch/x86/boot/bzImage" "$BUILD/guest/initramfs.cpio" \
 	check "$BUILD/logs/check-debug.log" \
-	"nsx.skip=$DEBUG_SKIP nsx.limit=1800 ${NSX_CMDLINE:-}"
+	"nsx.skip=$DEBUG_SKIP nsx.limit=2400 ${NSX_CMDLINE:-}"
 guest=$?
 res=$(sed -nE 's/^nsx-result: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
 	"$BUILD/logs/check-debug.log")
