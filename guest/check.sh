@@ -45,24 +45,20 @@ pass=0 fail=0 skip=0
 failed=
 # The patterns are split on commas, never expanded against file names.
 set -f
+# matches P1,P2,... NAME: whether NAME matches one of the shell patterns.
+matches() {
+	for pat in $(echo "$1" | tr , ' '); do
+		# shellcheck disable=SC2254 # a pattern, on purpose
+		case "$2" in
+		$pat) return 0 ;;
+		esac
+	done
+	return 1
+}
 while IFS=: read -r dir prog; do
 	[ -n "$prog" ] || continue
-	wanted=0
-	for pat in $(echo "$pattern" | tr , ' '); do
-		# shellcheck disable=SC2254 # a pattern, on purpose
-		case "$dir:$prog" in
-		$pat) wanted=1 ;;
-		esac
-	done
-	[ $wanted = 1 ] || continue
-	skipped=0
-	for pat in $(echo "$skip_list" | tr , ' '); do
-		# shellcheck disable=SC2254 # a pattern, on purpose
-		case "$dir:$prog" in
-		$pat) skipped=1 ;;
-		esac
-	done
-	if [ $skipped = 1 ]; then
+	matches "$pattern" "$dir:$prog" || continue
+	if matches "$skip_list" "$dir:$prog"; then
 		echo "nsx: ==== $dir/$prog: not run here (nsx.skip)"
 		continue
 	fi
