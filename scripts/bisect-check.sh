@@ -45,6 +45,9 @@ ends=${NSX_BISECT_ENDS:-}
 [ -n "$ends" ] || ends=$(sed -nE 's/^Part [0-9]+: .* \(([0-9]{4})-([0-9]{4})\)$/\2/p' \
 	"$TOP/patches/cover-letter.txt")
 [ -n "$ends" ] || die "patches/cover-letter.txt has no 'Part N: title (AAAA-BBBB)' lines"
+# One line per part from sed; the match below wants them between blanks.
+ends=${ends//$'\n'/ }
+say "part ends: $ends"
 
 mapfile -t commits < <(ktree_git rev-list --reverse base..HEAD)
 [ "${#commits[@]}" -gt 0 ] || die "build/linux has no commits after tag base"
