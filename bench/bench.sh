@@ -268,13 +268,15 @@ namespace cleanup) as far as it ran inside the loop.
 - `clock CTX/PATH/CLOCK`: one read. PATH libc is clock_gettime(),
   gettimeofday() or time() through glibc (vDSO); syscall is syscall(2).
   CTX host, timens-mono (a time namespace with a monotonic offset),
-  timens-real (a realtime offset, when the kernel takes one); dynamic
+  timens-real (a realtime offset, when the kernel takes one), host-keyed
+  (the host while a time namespace with a realtime offset lives, held by
+  a child), host-after (the host two seconds after that one died); dynamic
   (the same program linked dynamically: a call through the PLT) and
   libfaketime (that copy under LD_PRELOAD=libfaketime.so.1 with
   FAKETIME=+20y, after checking that CLOCK_REALTIME read through libc is
   then 20 years ahead of the kernel's): only the libc rows.
-- `stamp CTX/CALL`: CTX host, timens-mono or timens-real as for the
-  clock rows. `stat`, `statx` (basic fields and birth time) and
+- `stamp CTX/CALL`: CTX host, timens-mono, timens-real, host-keyed or
+  host-after as for the clock rows. `stat`, `statx` (basic fields and birth time) and
   `utimensat` (explicit access and modification times) of a small file
   on the guest's /tmp (tmpfs). `udp-send+recvmsg`: one send() of a
   1-byte UDP datagram over loopback and its recvmsg(), with room for a
@@ -443,7 +445,7 @@ snippet() {
 		print "plain TCG, in wall-clock nanoseconds (indicative only):\n"
 		print "| read | instructions | wall ns, TCG |"
 		print "|---|---:|---:|"
-		n = split("host/libc/realtime host/libc/monotonic host/syscall/realtime timens-mono/libc/realtime timens-mono/libc/monotonic timens-real/libc/realtime dynamic/libc/realtime libfaketime/libc/realtime libfaketime/libc/time dynamic/libc/time", ck, " ")
+		n = split("host/libc/realtime host/libc/monotonic host/syscall/realtime timens-mono/libc/realtime timens-mono/libc/monotonic timens-real/libc/realtime host/libc/time timens-real/libc/time host-keyed/syscall/realtime host-after/syscall/realtime dynamic/libc/realtime libfaketime/libc/realtime libfaketime/libc/time dynamic/libc/time", ck, " ")
 		for (i = 1; i <= n; i++)
 			if (("clock " ck[i]) in x)
 				printf "| %s | %s | %s |\n", ck[i], cell("clock " ck[i]),

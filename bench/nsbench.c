@@ -4,7 +4,11 @@
  *
  * Usage: nsbench [--quick] [--only GROUP[,GROUP...]]
  *        nsbench [--quick] --libc-clocks LABEL [--expect-offset SECONDS]
+ *        nsbench [--quick|--full] --rows clock|stamp LABEL
  * Groups: ref unshare clone3 setns clock stamp kmsg scale
+ *
+ * --rows measures one group's rows, labelled LABEL, where the program
+ * runs: the time namespace rows exec it so.
  *
  * --libc-clocks measures only the clock reads through libc, as "clock
  * LABEL/libc/...", once it has checked that CLOCK_REALTIME read through
@@ -844,7 +848,8 @@ static int libc_clocks(const char *label, long offset)
 /*
  * rows(where) in a new time namespace whose offsets are "offsets": the
  * offsets can only be written before a task enters the namespace, so a
- * child unshares and writes them and a grandchild measures. Returns
+ * child unshares and writes them and a grandchild execs this program to
+ * measure (--rows). Returns
  * false, and measures nothing, when the kernel refuses the offsets with
  * EINVAL (a clock it cannot offset).
  */
@@ -880,9 +885,15 @@ static bool in_timens(const char *where, const char *offsets, clockid_t check,
 			fail("%s: the clock offset did not apply (%lld s)", where,
 			     (long long)ts.tv_sec);
 		}
-		rows(where);
-		fflush(stdout);
-		_exit(0);
+		/*
+		 * A container's programs start by exec() in their time
+		 * namespace, and look the vDSO's entry points up then: so
+		 * do these rows.
+		 */
+		execl("/proc/self/exe", "nsbench", quick ? "--quick" : "--full",
+		      "--rows", rows == clocks ? "clock" : "stamp", where,
+		      (char *)NULL);
+		fail("exec /proc/self/exe");
 	}
 	reap(pid);
 	return true;
@@ -916,6 +927,71 @@ static void clocks_timens_real(const void *unused)
 	timens_real(clocks);
 }
 
+/*
+ * Keep a time namespace with a realtime offset alive in a child, so that
+ * the host's rows can be measured while one exists (the kernel's realtime
+ * key is then on). Returns the child, or -1 when the kernel takes no
+ * realtime offset; release_realtime() ends it.
+ */
+static pid_t hold_realtime(int *release)
+{
+	int ready[2], hold[2], fd;
+	pid_t pid;
+	char c;
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(hold, O_CLOEXEC))
+		fail("pipe");
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		if (unshare(CLONE_NEWTIME))
+			_exit(1);
+		fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		c = fd >= 0 && write(fd, "realtime 86400 0", 16) == 16;
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		/* Until the parent closes its end. */
+		if (read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) != 1)
+		fail("the holder of a realtime namespace");
+	close(ready[0]);
+	*release = hold[1];
+	if (!c)
+		note("time namespaces take no realtime offset: the host-keyed rows are the host's");
+	return pid;
+}
+
+static void release_realtime(pid_t pid, int release)
+{
+	close(release);
+	reap(pid);
+}
+
+/*
+ * rows("host-keyed") while a time namespace with a realtime offset lives,
+ * then rows("host-after") two seconds after it died: the host's paths
+ * once some namespace has used the wall clock offset.
+ */
+static void host_after_realtime(void (*rows)(const char *where))
+{
+	int release;
+	pid_t pid;
+
+	pid = hold_realtime(&release);
+	rows("host-keyed");
+	release_realtime(pid, release);
+	sleep(2);
+	rows("host-after");
+}
+
 static void bench_clock(void)
 {
 	if (!getauxval(AT_SYSINFO_EHDR))
@@ -925,6 +1001,7 @@ static void bench_clock(void)
 		return;
 	if (in_child(clocks_timens_mono, NULL) || in_child(clocks_timens_real, NULL))
 		exit(1);
+	host_after_realtime(clocks);
 }
 
 /* ---- file and packet times ---------------------------------------- */
@@ -1116,9 +1193,12 @@ static void bench_stamp(void)
 		fail("create %s", stamp_file);
 	close(fd);
 	stamps("host");
-	if (have_type(&types[NR_TYPES - 1]) &&
-	    (in_child(stamps_timens_mono, NULL) || in_child(stamps_timens_real, NULL)))
-		exit(1);
+	if (have_type(&types[NR_TYPES - 1])) {
+		if (in_child(stamps_timens_mono, NULL) ||
+		    in_child(stamps_timens_real, NULL))
+			exit(1);
+		host_after_realtime(stamps);
+	}
 	unlink(stamp_file);
 }
 
@@ -1421,7 +1501,7 @@ static void bench_scale(void)
 
 int main(int argc, char **argv)
 {
-	const char *clock_label = NULL;
+	const char *clock_label = NULL, *rows = NULL, *rows_label = NULL;
 	const struct ns_type *t;
 	uint64_t start;
 	long offset = 0;
@@ -1431,6 +1511,12 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--quick")) {
 			quick = true;
 			it = &quick_iters;
+		} else if (!strcmp(argv[i], "--full")) {
+			quick = false;
+			it = &full_iters;
+		} else if (!strcmp(argv[i], "--rows") && i + 2 < argc) {
+			rows = argv[++i];
+			rows_label = argv[++i];
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "--libc-clocks") && i + 1 < argc) {
@@ -1451,6 +1537,13 @@ int main(int argc, char **argv)
 	}
 	start = now();
 	calibrate_now();
+	if (rows) {
+		if (!strcmp(rows, "clock"))
+			clocks(rows_label);
+		else
+			stamps(rows_label);
+		return 0;
+	}
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		      -1, 0);
 	if (shared == MAP_FAILED)
