@@ -274,7 +274,8 @@ namespace cleanup) as far as it ran inside the loop.
   CTX host, timens-mono (a time namespace with a monotonic offset),
   timens-real (a realtime offset, when the kernel takes one), host-keyed
   (the host while a time namespace with a realtime offset lives, held by
-  a child), host-after (the host two seconds after that one died); dynamic
+  a child), host-after (the host eleven seconds after that one died, when the key
+  is off again); dynamic
   (the same program linked dynamically: a call through the PLT) and
   libfaketime (that copy under LD_PRELOAD=libfaketime.so.1 with
   FAKETIME=+20y, after checking that CLOCK_REALTIME read through libc is

@@ -977,8 +977,9 @@ static void release_realtime(pid_t pid, int release)
 
 /*
  * rows("host-keyed") while a time namespace with a realtime offset lives,
- * then rows("host-after") two seconds after it died: the host's paths
- * once some namespace has used the wall clock offset.
+ * then rows("host-after") eleven seconds after it died (the key goes off
+ * ten seconds after the last such namespace): the host's paths once some
+ * namespace has used the wall clock offset.
  */
 static void host_after_realtime(void (*rows)(const char *where))
 {
@@ -988,7 +989,7 @@ static void host_after_realtime(void (*rows)(const char *where))
 	pid = hold_realtime(&release);
 	rows("host-keyed");
 	release_realtime(pid, release);
-	sleep(2);
+	sleep(11);
 	rows("host-after");
 }
 
