@@ -1469,6 +1469,10 @@ static void raise_limits(void)
 		if (access(path, F_OK) == 0)
 			write_file(path, "10000000\n");
 	}
+	/* The syslog namespaces' limit is the host's alone, in kernel/. */
+	if (access("/proc/sys/kernel/syslog_ns_max_per_user", F_OK) == 0)
+		write_file("/proc/sys/kernel/syslog_ns_max_per_user",
+			   "10000000\n");
 	write_file("/proc/sys/fs/file-max", "10000000\n");
 }
 
