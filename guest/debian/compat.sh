@@ -5,7 +5,7 @@
 # bwrap --unshare-all, dmesg and date inside, libfaketime against a
 # realtime offset; in a realtime namespace file times (find -mmin, stat,
 # ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
-# its tests.
+# its tests; procps sysctl on the host-only syslog namespace limit.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -296,6 +296,27 @@ x sh -c "dmesg | grep -c 'syslogns\\[$id\\]: compat-kmsg-line\$'"
 expect "util-linux dmesg on the host: the line, marked with the identifier nsx ns shows" 1
 x unshare --user --map-root-user sh -c 'dmesg | grep -o "Linux version [^ ]*"'
 expect_grep "util-linux dmesg in a user namespace: the host's log" '^Linux version '
+
+echo "== sysctl: the syslog namespace limit is the host's"
+lim=$(cat /proc/sys/kernel/syslog_ns_max_per_user)
+x sysctl kernel.syslog_ns_max_per_user
+expect "procps sysctl on the host reads the limit" \
+	"kernel.syslog_ns_max_per_user = $lim"
+x setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --map-root-user sysctl kernel.syslog_ns_max_per_user
+expect "procps sysctl in nobody's user namespace: the host's limit" \
+	"kernel.syslog_ns_max_per_user = $lim"
+x setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --map-root-user sysctl -w kernel.syslog_ns_max_per_user=5
+[ "$st" -ne 0 ] && [ "$(cat /proc/sys/kernel/syslog_ns_max_per_user)" = "$lim" ]
+res $? "sysctl -w as root of nobody's user namespace: refused, the host's limit unchanged" "exit $st"
+x sysctl user
+case $out in
+*max_syslog*) false ;;
+*user.max_user_namespaces*) true ;;
+*) false ;;
+esac
+res $? "sysctl user: the other types' limits, no user.max_syslog_namespaces" "exit $st"
 
 echo "== date: nsx run --realtime against libfaketime"
 year=$(date -u +%Y)
