@@ -20,7 +20,8 @@ help: ## list the targets
 	@echo "Variables: FORCE=1 (tree: discard unexported work), QUICK=1 (bench: small N),"
 	@echo "NSX_BENCH_SMOKE=1 (bench: nsx kernel only, small N, no base kernel: what check runs),"
 	@echo "NSX_KVM=1 (use KVM), DEBIAN_FORCE=1 (debian, compat: rebuild the cached root filesystem),"
-	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check)."
+	@echo "NSX_TIMEOUT=secs, NSX_MEM=2G, NSX_CMDLINE='nsx.tests=namespaces:*' (check),"
+	@echo "NSX_CHECK_SKIP= (check: also run upstream's mq_perf_tests, 3.5 min)."
 
 deps: ## install the Debian packages nsx needs
 	$(S)/deps.sh

@@ -33,9 +33,15 @@ step "lint"
 "$TOP/scripts/lint.sh" | tee "$BUILD/lint.log"
 read -r lp lf < <(sed -nE 's/^lint: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$BUILD/lint.log")
 
+# Upstream's mqueue benchmark loads the queues for three and a half
+# minutes and checks nothing the series changes (mq_open_tests and the
+# timens tests cover mqueue's part): left out of make check's budget;
+# NSX_CHECK_SKIP= (empty) runs it too.
+check_skip=${NSX_CHECK_SKIP-mqueue:mq_perf_tests}
 step "booting the guest with the tests"
 "$TOP/scripts/run-guest.sh" "$BUILD/kernel/arch/x86/boot/bzImage" \
-	"$BUILD/guest/initramfs.cpio" check "$BUILD/logs/check.log" "${NSX_CMDLINE:-}"
+	"$BUILD/guest/initramfs.cpio" check "$BUILD/logs/check.log" \
+	"${check_skip:+nsx.skip=$check_skip }${NSX_CMDLINE:-}"
 guest=$?
 gp=0 gf=0 gs=0
 res=$(sed -nE 's/^nsx-result: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
