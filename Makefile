@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check check-debug bisect-check demo shell debian compat lint lint-full bench clean distclean
+	check check-debug bisect-check demo shell debian compat criu lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -70,6 +70,10 @@ debian: deps kernel ## boot nsx on a Debian 12 guest (util-linux, iproute2, bwra
 compat: deps kernel ## Debian's unshare, nsenter, lsns, ip netns, bwrap and nsx on nsx
 	$(S)/deps.sh debian
 	$(S)/debian.sh compat
+
+criu: deps tree ## Debian's criu (check, dump, restore) on the base kernel and on nsx
+	$(S)/deps.sh debian
+	$(S)/criu.sh
 
 lint: ## checkpatch, kernel-doc and sparse on the series
 	$(S)/lint.sh

@@ -63,23 +63,6 @@ initrd=$out/initramfs.cpio
 t0=$(date +%s)
 step() { say "bench [$(( $(date +%s) - t0 ))s] $*"; }
 
-# build/base-src: a worktree of build/linux at tag "base", recreated when
-# build/linux was (its link then dangles) or when "base" moved.
-base_tree() {
-	local want have
-	want=$(git -C "$TREE" rev-parse -q --verify 'base^{commit}') ||
-		die "build/linux has no tag 'base' (make tree)"
-	have=$(git -C "$base_src" rev-parse -q --verify HEAD 2>/dev/null) || have=
-	[ "$have" = "$want" ] && return 0
-	if [ -e "$base_src" ]; then
-		say "recreating ${base_src#"$TOP"/} at tag base"
-		rm -rf "$base_src"
-	fi
-	git -C "$TREE" worktree prune
-	git -C "$TREE" worktree add -q --detach "$base_src" "$want" ||
-		die "could not check out tag base in ${base_src#"$TOP"/}"
-}
-
 # The shared objects a dynamic ELF file loads, its interpreter included,
 # as "REAL_FILE=PATH" with PATH as the loader finds it (so the guest has
 # it at the same place), one a line.
@@ -499,28 +482,10 @@ snippet() {
 
 # The base kernel in build/kernel-base, from build/base-src.
 build_base() {
-	base_tree
+	base_tree "$base_src"
 	step "building the base kernel"
-	# The fragment also asks for symbols that only the series adds (such as
-	# CONFIG_SYSLOG_NS): the base build gets the fragment without the lines
-	# whose symbol no Kconfig file of the base defines.
 	base_fragment=$out/base.config
-	grep -rhoE --include='Kconfig*' '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$base_src" |
-		awk '{ print "CONFIG_" $2 }' | sort -u >"$out/base.symbols"
-	awk -v known="$out/base.symbols" '
-		BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
-		{
-			sym = $0
-			if (sym ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/)
-				sym = $2
-			else if (sym ~ /^CONFIG_[A-Za-z0-9_]+=/)
-				sub(/=.*/, "", sym)
-			else
-				sym = ""
-			if (sym != "" && !(sym in ok))
-				next
-			print
-		}' "$TOP/config/kernel.config" >"$base_fragment"
+	base_config "$base_src" "$TOP/config/kernel.config" >"$base_fragment"
 	"$TOP/scripts/build-kernel.sh" "$base_src" "$base_obj" "$base_fragment" ||
 		die "the base kernel did not build"
 }

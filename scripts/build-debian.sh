@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build, once, a small Debian 12 root filesystem for the "debian" guest
 # and pack it as an initramfs archive.
-# Usage: scripts/build-debian.sh OUT.cpio
+# Usage: scripts/build-debian.sh OUT.cpio [EXTRA,PACKAGES]
 #
 # mmdebstrap installs the Essential packages plus the userspace that
 # exercises namespaces (util-linux, iproute2, procps, iputils-ping,
@@ -11,7 +11,9 @@
 # when the package list in this script changes (DEBIAN_FORCE=1 rebuilds
 # it anyway). What changes often (the guest scripts, the nsx tool) is
 # packed separately by scripts/debian.sh and appended, as the
-# kernel unpacks concatenated cpio archives in order.
+# kernel unpacks concatenated cpio archives in order. EXTRA,PACKAGES
+# (make criu: criu) go into a root filesystem of their own, so that the
+# one make compat boots stays as small as it is.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +21,7 @@ set -euo pipefail
 out=$1
 suite=bookworm
 include=mount,mawk,util-linux,iproute2,procps,iputils-ping,bubblewrap,libfaketime,faketime,make
+[ -z "${2:-}" ] || include=$include,$2
 
 # The key: what goes in. Bump the last field to force a rebuild of every
 # cached copy after a change that the list does not show.

@@ -31,6 +31,22 @@ if grep -E '^make\[[0-9]+\]: \*\*\*' "$log" >&2; then
 fi
 cp "$out/kselftest-list.txt" "$out/list"
 
+# One program of upstream's timers selftests, which the series adds: the
+# others set the clock or measure latency for minutes.
+if [ -f "$sel/timers/timerfd-fdinfo.c" ]; then
+	if ! make -C "$sel" TARGETS=timers TEST_GEN_PROGS=timerfd-fdinfo \
+		TEST_GEN_PROGS_EXTENDED= O="$out.obj" USERLDFLAGS=-static \
+		KHDR_INCLUDES="-isystem $kobj/hdr/include" \
+		INSTALL_PATH="$out.timers" install >>"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "timers/timerfd-fdinfo did not build (log: ${log#"$TOP"/})"
+	fi
+	mkdir -p "$out/timers"
+	cp "$out.timers/timers/timerfd-fdinfo" "$out/timers/"
+	echo "timers:timerfd-fdinfo" >>"$out/list"
+	rm -rf "$out.timers"
+fi
+
 # The nsx tool, against the same uapi headers, and its tests.
 if [ -f "$TOP/tool/Makefile" ]; then
 	say "building the nsx tool"

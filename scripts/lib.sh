@@ -43,3 +43,45 @@ git_ident() {
 	fi
 	printf '%s' "$v"
 }
+
+# base_tree DIR: DIR is a worktree of build/linux at tag "base" (the base
+# kernel without the series), recreated when build/linux was (its link
+# then dangles) or when "base" moved.
+base_tree() {
+	local dir=$1 want have
+	want=$(git -C "$TREE" rev-parse -q --verify 'base^{commit}') ||
+		die "build/linux has no tag 'base' (make tree)"
+	have=$(git -C "$dir" rev-parse -q --verify HEAD 2>/dev/null) || have=
+	[ "$have" = "$want" ] && return 0
+	if [ -e "$dir" ]; then
+		say "recreating ${dir#"$TOP"/} at tag base"
+		rm -rf "$dir"
+	fi
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$dir" "$want" ||
+		die "could not check out tag base in ${dir#"$TOP"/}"
+}
+
+# base_config DIR FRAGMENT...: the fragments without the lines whose
+# symbol no Kconfig file of the tree in DIR defines, such as
+# CONFIG_SYSLOG_NS, which only the series adds: the base kernel's build
+# gets the same configuration less nsx's own symbols.
+base_config() {
+	local dir=$1
+	shift
+	cat "$@" | awk -v known=<(grep -rhoE --include='Kconfig*' \
+		'^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$dir" | awk '{ print "CONFIG_" $2 }') '
+		BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
+		{
+			sym = $0
+			if (sym ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/)
+				sym = $2
+			else if (sym ~ /^CONFIG_[A-Za-z0-9_]+=/)
+				sub(/=.*/, "", sym)
+			else
+				sym = ""
+			if (sym != "" && !(sym in ok))
+				next
+			print
+		}'
+}
