@@ -32,9 +32,11 @@ fi
 cp "$out/kselftest-list.txt" "$out/list"
 
 # One program of upstream's timers selftests, which the series adds: the
-# others set the clock or measure latency for minutes.
+# others set the clock or measure latency for minutes. (A list given on
+# the command line is not prefixed with the output directory by lib.mk:
+# it is given with it.)
 if [ -f "$sel/timers/timerfd-fdinfo.c" ]; then
-	if ! make -C "$sel" TARGETS=timers TEST_GEN_PROGS=timerfd-fdinfo \
+	if ! make -C "$sel" TARGETS=timers TEST_GEN_PROGS="$out.obj/kselftest/timers/timerfd-fdinfo" \
 		TEST_GEN_PROGS_EXTENDED= O="$out.obj" USERLDFLAGS=-static \
 		KHDR_INCLUDES="-isystem $kobj/hdr/include" \
 		INSTALL_PATH="$out.timers" install >>"$log" 2>&1; then
