@@ -56,7 +56,8 @@ static void fail(const char *fmt, ...)
 	snprintf(path, sizeof(path), "%s/error", dir);
 	f = fopen(path, "w");
 	if (f) {
-		fprintf(f, "%s: %s\n", msg, strerror(errno));
+		fprintf(f, "%s%s%s\n", msg, errno ? ": " : "",
+			errno ? strerror(errno) : "");
 		fclose(f);
 	}
 	exit(1);
@@ -151,12 +152,15 @@ int main(int argc, char **argv)
 			fail("read timerfd");
 		}
 		n += exp;
+		errno = 0;
 		if (send(csk, &c, 1, 0) != 1 || recv(ssk, &c, 1, 0) != 1 ||
 		    send(ssk, &c, 1, 0) != 1 || recv(csk, &c, 1, 0) != 1)
 			fail("echo over TCP");
 		echoed++;
-		if (shm[0] != MAGIC)
+		if (shm[0] != MAGIC) {
+			errno = 0;
 			fail("shm lost its contents");
+		}
 		shm[1]++;
 		len = snprintf(line, sizeof(line), "%llu %lld %lld %d %llu %llu\n",
 			       n, ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME),

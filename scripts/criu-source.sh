@@ -27,13 +27,26 @@ mkdir -p "$apt/lists/partial" "$apt/src"
 : >"$apt/sources.list"
 for f in /etc/apt/sources.list.d/*.sources; do
 	[ -f "$f" ] || continue
-	# deb822: each stanza of Types: deb gets a deb-src twin.
+	# deb822: each enabled stanza whose Types has deb gets a deb-src
+	# twin, one line per URI and suite, with its Signed-By.
 	awk '
-		/^Types:/ { t = ($0 ~ /deb/) } /^URIs:/ { u = $2 } /^Suites:/ { $1 = ""; s = $0 }
+		function reset() { t = 0; en = 1; nu = 0; s = ""; c = ""; k = "" }
+		function emit(  i, j, n, a) {
+			if (!t || !en) return
+			n = split(s, a, " ")
+			for (i = 1; i <= nu; i++)
+				for (j = 1; j <= n; j++)
+					print "deb-src" (k != "" ? " [signed-by=" k "]" : "") " " u[i] " " a[j] c
+		}
+		BEGIN { reset() }
+		/^[[:space:]]*$/ { emit(); reset(); next }
+		/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") t = 1 }
+		/^Enabled:/ { en = ($2 != "no") }
+		/^URIs:/ { for (i = 2; i <= NF; i++) u[++nu] = $i }
+		/^Suites:/ { $1 = ""; s = $0 }
 		/^Components:/ { $1 = ""; c = $0 }
-		/^$/ { if (t && u != "") emit(); t = 0; u = "" }
-		END { if (t && u != "") emit() }
-		function emit(  n, a, i) { n = split(s, a, " "); for (i = 1; i <= n; i++) print "deb-src", u, a[i], c }
+		/^Signed-By:/ { k = $2 }
+		END { emit() }
 	' "$f" >>"$apt/sources.list"
 done
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
@@ -45,7 +58,8 @@ done
 aptopts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
 	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -q)
 mkdir -p "$apt/cache/archives/partial"
-if ! ls "$apt"/src/criu_"${CRIU_VERSION%%-*}"*.dsc >/dev/null 2>&1; then
+dsc=$apt/src/criu_${CRIU_VERSION}.dsc
+if [ ! -f "$dsc" ] || ! ls "$apt"/src/criu_"${CRIU_VERSION%%-*}".orig.* >/dev/null 2>&1; then
 	command -v dpkg-source >/dev/null || die "criu: dpkg-source is missing (scripts/deps.sh criu)"
 	say "criu: apt-get source criu=$CRIU_VERSION"
 	apt-get "${aptopts[@]}" update >/dev/null
@@ -55,7 +69,7 @@ fi
 
 rm -rf "$dir"
 mkdir -p "$(dirname "$dir")"
-dpkg-source -x "$apt"/src/criu_*.dsc "$dir" >/dev/null || die "criu: dpkg-source -x failed"
+dpkg-source -x "$dsc" "$dir" >/dev/null || die "criu: dpkg-source -x failed"
 git -C "$dir" init -q
 git -C "$dir" add -A -f
 ktree_git_criu() {

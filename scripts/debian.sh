@@ -10,8 +10,10 @@
 # fails if a step failed, the guest did not finish or the kernel logged
 # a report (scripts/run-guest.sh).
 # criu: guest/debian/criu.sh on a root filesystem that also holds
-# Debian's criu; ends "nsx-criu: N passed, N failed" (scripts/criu.sh
-# runs it on the base and the nsx kernel built with config/criu.config).
+# Debian's criu, iptables and nftables; ends "nsx-criu: N passed, N
+# failed" (scripts/criu.sh runs it on the base and the nsx kernel built
+# with config/criu.config). KERNEL-OBJ-DIR defaults to build/kernel,
+# LOG-TAG (build/logs/debian-TAG.log) to the mode.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +24,7 @@ tag=${3:-$mode}
 bzimage=$kobj/arch/x86/boot/bzImage
 out=$BUILD/guest/debian-$tag.cpio
 log=$BUILD/logs/debian-$tag.log
-{ [ -f "$bzimage" ] && [ -d "$kobj/hdr/include" ]; } || die "no kernel in ${kobj#"$TOP"/} (make kernel)"
+{ [ -f "$bzimage" ] && [ -d "$kobj/hdr/include" ]; } || die "no kernel in ${kobj#"$TOP"/} (make kernel, or make criu for the CRIU kernels)"
 
 rootfs=$BUILD/debian/rootfs.cpio extra=
 [ "$mode" != criu ] || rootfs=$BUILD/debian/criu-rootfs.cpio extra=criu,iptables,nftables
@@ -54,7 +56,7 @@ mkdir -p "$(dirname "$out")"
 } >"$out.tmp" || die "could not pack the Debian guest"
 mv "$out.tmp" "$out"
 
-"$TOP/scripts/run-guest.sh" "$bzimage" "$out" "$mode" "$log" "${NSX_GUEST_ARGS:-}"
+"$TOP/scripts/run-guest.sh" "$bzimage" "$out" "$mode" "$log"
 rc=$?
 case $mode in compat | criu) ;; *) exit $rc ;; esac
 

@@ -20,6 +20,8 @@ for extra in "$@"; do
 	bench) pkgs+=(gnuplot-nox libfaketime) ;;
 	# the Debian guest's root filesystem (scripts/build-debian.sh)
 	debian) pkgs+=(mmdebstrap) ;;
+	# Debian's criu source package (scripts/criu-source.sh)
+	criu) pkgs+=(dpkg-dev) ;;
 	*) die "deps: unknown set '$extra'" ;;
 	esac
 done

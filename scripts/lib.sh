@@ -67,10 +67,12 @@ base_tree() {
 # CONFIG_SYSLOG_NS, which only the series adds: the base kernel's build
 # gets the same configuration less nsx's own symbols.
 base_config() {
-	local dir=$1
+	local dir=$1 known
 	shift
-	cat "$@" | awk -v known=<(grep -rhoE --include='Kconfig*' \
-		'^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$dir" | awk '{ print "CONFIG_" $2 }') '
+	known=$(grep -rhoE --include='Kconfig*' '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$dir" |
+		awk '{ print "CONFIG_" $2 }')
+	[ -n "$known" ] || die "no Kconfig symbols found in ${dir#"$TOP"/}"
+	cat "$@" | awk -v known=<(printf '%s\n' "$known") '
 		BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
 		{
 			sym = $0

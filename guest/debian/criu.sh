@@ -17,9 +17,9 @@
 . /guest/tap.sh
 
 ct=/ct
-pid=
+pid='' pids=''
 cleanup() {
-	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
 }
 trap cleanup EXIT
 
@@ -47,11 +47,14 @@ start() {
 	"$@" sh -c "hostname criu-ct && ip link set lo up &&
 		exec setsid criu-workload $d </dev/null >$d/out 2>&1" &
 	i=0
-	while [ $i -lt 100 ] && [ "$(wc -l <"$d/log" 2>/dev/null || echo 0)" -lt 5 ]; do
+	while [ $i -lt 100 ] && [ "$(wc -l 2>/dev/null <"$d/log" || echo 0)" -lt 5 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	pid=$(ps -eo pid=,args= | awk -v d="$d" '$2 == "criu-workload" && $3 == d { print $1 }')
+	[ -n "$pid" ] && [ "$(echo "$pid" | wc -l)" -eq 1 ]
+	res $? "$what: the container's init is found" "pids: '$pid'"
+	pids="$pids $pid"
 	x nsenter -t "$pid" -u hostname
 	expect "$what: the container runs (hostname inside)" criu-ct
 }
@@ -61,11 +64,20 @@ start() {
 # the restored init
 dump_restore() {
 	d=$1
+	# The segment's id before, to compare with the restored one's.
+	kill -USR1 "$pid" 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && [ ! -s "$d/status" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	shmid_before=$(sed -n 's/^shmid //p' "$d/status")
+	rm -f "$d/status"
 	x criu dump -t "$pid" -D "$d/img" -o dump.log -v4 --tcp-established
 	res "$st" "$what: criu dump" "$(showlog "$d/img/dump.log")"
 	sleep 1
-	kill -0 "$pid" 2>/dev/null
-	res $((!$?)) "$what: the dumped tree is gone"
+	[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+	res $? "$what: the dumped tree is gone"
 	# What follows checks the restored tree: the original must not be the
 	# one that goes on writing.
 	kill -KILL "$pid" 2>/dev/null
@@ -77,6 +89,7 @@ dump_restore() {
 		--pidfile "$d/restored.pid"
 	res "$st" "$what: criu restore" "$(showlog "$d/img/restore.log")"
 	pid=$(cat "$d/restored.pid" 2>/dev/null)
+	pids="$pids $pid"
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 	res $? "$what: the restored init runs" "pid ${pid:-none}"
 }
@@ -134,6 +147,15 @@ check_restored() {
 	res $? "$what: restored: the SysV segment keeps its contents" "$d_shm -> ${6:-}"
 	x nsenter -t "$pid" -i ipcs -m
 	expect_grep "$what: restored: the segment is in the container's IPC namespace" '^0x6e737843 '
+	shmid_after=$(sed -n 's/^shmid //p' "$d/status")
+	[ -n "$shmid_before" ] && [ "$shmid_before" = "$shmid_after" ]
+	res $? "$what: restored: the segment keeps its id" "$shmid_before -> $shmid_after"
+	# One line a tick, before and after: the echo count goes up by one
+	# from each line to the next, the timerfd's ticks and the monotonic
+	# clock never go back.
+	awk 'NR > 1 && ($5 != e + 1 || $1 <= n || $2 < m) { bad++; print "line " NR ": " $0 }
+		{ n = $1; m = $2; e = $5 } END { exit bad != 0 }' "$d/log" >"$d/gaps"
+	res $? "$what: restored: the log goes on without a gap" "$(head -n 5 "$d/gaps")"
 	kill -0 "$pid" 2>/dev/null && [ ! -e "$d/error" ]
 	res $? "$what: restored: the workload found no fault" "$(cat "$d/error" 2>/dev/null)"
 	[ "$fail" -eq "$f0" ] || diagnose
@@ -151,10 +173,10 @@ kill -KILL "$pid" 2>/dev/null
 # and a syslog namespace dumps and restores (criu reads timens_offsets,
 # which must not hold a line it does not know); what it does not carry is
 # shown, not judged: that is the CRIU series' work.
-case $(cat /proc/cmdline) in
-*nsx.kernel=nsx*)
+case $([ -e /proc/self/ns/syslog ] && echo nsx) in
+nsx)
 	what="nsx: +realtime+syslog"
-	echo "== $what: the same container with a wall clock offset and a kernel log"
+	echo "== $what: the same workload with a wall clock offset and a kernel log"
 	start /ct2 nsx run --pid --uts --ipc --mount --net --syslog --fork --mount-proc \
 		--monotonic=86400 --realtime=2041-01-01
 	real_before=$(tail -n 1 /ct2/log | cut -d' ' -f3)
