@@ -59,18 +59,23 @@ start() {
 	expect "$what: the container runs (hostname inside)" criu-ct
 }
 
+# status DIR: ask the workload for DIR/status (SIGUSR1), wait for it
+status() {
+	kill -USR1 "$pid" 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && [ ! -s "$1/status" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # dump_restore DIR: criu dump, then criu restore of the tree of $pid;
 # sets $dumped (the workload's last log line at the dump), and $pid to
 # the restored init
 dump_restore() {
 	d=$1
 	# The segment's id before, to compare with the restored one's.
-	kill -USR1 "$pid" 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && [ ! -s "$d/status" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	status "$d"
 	shmid_before=$(sed -n 's/^shmid //p' "$d/status")
 	rm -f "$d/status"
 	x criu dump -t "$pid" -D "$d/img" -o dump.log -v4 --tcp-established
@@ -118,12 +123,7 @@ check_restored() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -USR1 "$pid" 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && [ ! -s "$d/status" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	status "$d"
 	x cat "$d/status"
 	expect_grep "$what: restored: the hostname is the container's" '^hostname criu-ct$'
 	after=$(tail -n 1 "$d/log")
