@@ -5,8 +5,10 @@
 #
 # mmdebstrap installs the Essential packages plus the userspace that
 # exercises namespaces (util-linux, iproute2, procps, iputils-ping,
-# bubblewrap, faketime, and make, whose file time checks a realtime
-# namespace must not upset) from the apt sources this machine already
+# bubblewrap, faketime, make, whose file time checks a realtime
+# namespace must not upset, and busybox and python3-minimal, which read
+# the memory size through sysinfo(2) where procps reads /proc/meminfo)
+# from the apt sources this machine already
 # uses: the project names no mirror. The archive is cached and rebuilt only
 # when the package list in this script changes (DEBIAN_FORCE=1 rebuilds
 # it anyway). What changes often (the guest scripts, the nsx tool) is
@@ -20,7 +22,7 @@ set -euo pipefail
 
 out=$1
 suite=bookworm
-include=mount,mawk,util-linux,iproute2,procps,iputils-ping,bubblewrap,libfaketime,faketime,make
+include=mount,mawk,util-linux,iproute2,procps,iputils-ping,bubblewrap,libfaketime,faketime,make,busybox,python3-minimal
 [ -z "${2:-}" ] || include=$include,$2
 
 # The key: what goes in. Bump the last field to force a rebuild of every

@@ -33,6 +33,7 @@
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -69,6 +70,13 @@
 #endif
 #ifndef NS_GET_SYSLOGNS_ID
 #define NS_GET_SYSLOGNS_ID _IOR(0xb7, 32, __u64)
+#endif
+#ifndef NS_CGROUP_SET_VIEW
+#define NS_CGROUP_SET_VIEW _IOW(0xb7, 34, __u64)
+#define NS_CGROUP_VIEW_MEMORY 0x1ULL
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
 #ifndef NSX_VERSION
@@ -530,6 +538,8 @@ enum {
 	OPT_BOOTTIME,
 	OPT_REALTIME,
 	OPT_HOSTNAME,
+	OPT_MEMORY,
+	OPT_VIEW,
 	OPT_PRESERVE_CRED,
 	OPT_PIDFD,
 };
@@ -727,6 +737,25 @@ static noreturn void exec_command(char **argv)
 
 static pid_t child_pid;
 
+/* The cgroup nsx made for --memory, which its first process removes */
+static char cgroup_dir[PATH_MAX];
+
+/*
+ * Remove the cgroup: it stays populated until the last task in it has
+ * been reaped, which may be a moment after the child we waited for.
+ * Only async-signal-safe calls: forward_signal() calls this.
+ */
+static void remove_cgroup(void)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	if (!cgroup_dir[0])
+		return;
+	for (i = 0; i < 500 && rmdir(cgroup_dir) && errno == EBUSY; i++)
+		nanosleep(&nap, NULL);
+}
+
 /*
  * Pass the signal on, then die of it ourselves: the child may ignore it
  * (init of a new pid namespace ignores signals it has no handler for),
@@ -734,8 +763,14 @@ static pid_t child_pid;
  */
 static void forward_signal(int sig)
 {
-	if (child_pid > 0)
+	if (child_pid > 0) {
 		kill(child_pid, sig);
+		if (cgroup_dir[0]) {
+			while (waitpid(child_pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			remove_cgroup();
+		}
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -767,6 +802,7 @@ static void fork_and_wait(void)
 	while (waitpid(child_pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid");
+	remove_cgroup();
 	if (WIFEXITED(status))
 		exit(WEXITSTATUS(status));
 	if (WIFSIGNALED(status))
@@ -798,6 +834,8 @@ struct run_opts {
 	struct timespec monotonic, boottime;
 	struct realtime realtime;
 	const char *hostname;
+	unsigned long long memory;	/* --memory, bytes; 0: none */
+	bool view;
 };
 
 static const struct option run_options[] = {
@@ -814,6 +852,8 @@ static const struct option run_options[] = {
 	{ "boottime", required_argument, NULL, OPT_BOOTTIME },
 	{ "realtime", required_argument, NULL, OPT_REALTIME },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "view", no_argument, NULL, OPT_VIEW },
 	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ NULL, 0, NULL, 0 }
 };
@@ -855,13 +895,20 @@ static noreturn void run_help(void)
 	       "                           to start at (2040-01-01, 2040-01-01T12:00:00,\n"
 	       "                           @SECONDS since the epoch)\n"
 	       "*     --hostname=NAME      set the hostname (implies --uts)\n"
+	       "      --memory=SIZE        run in a new cgroup limited to SIZE bytes\n"
+	       "                           (suffixes K, M, G, T: powers of 1024) under\n"
+	       "                           /sys/fs/cgroup, removed at exit (implies\n"
+	       "                           --cgroup; needs root)\n"
+	       "*     --view               show the cgroup namespace's own memory in\n"
+	       "                           /proc/meminfo and sysinfo(2) (implies --cgroup)\n"
 	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
 	       "                           of its own (given with --syslog, --mount and\n"
 	       "                           --user when uid 0 inside is not root outside)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n"
 	       "\n"
-	       "The options are those of unshare(1), except those marked '*': nsx's own.\n"
+	       "The options are those of unshare(1), except those marked '*': nsx's own,\n"
+	       "and --memory, docker run's.\n"
 	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
 	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
 	exit(EXIT_SUCCESS);
@@ -878,6 +925,34 @@ static enum propagation parse_propagation(const char *s)
 	if (!strcmp(s, "unchanged"))
 		return PROP_UNCHANGED;
 	usage_error("invalid propagation mode: '%s'", s);
+}
+
+/* --memory=SIZE: bytes, or a number with K, M, G or T (powers of 1024) */
+static unsigned long long parse_size(const char *s, const char *opt)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		goto invalid;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		usage_error("%s out of range: '%s'", opt, s);
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1])
+			goto invalid;
+		if (__builtin_mul_overflow(n, 1ULL << (10 * (u - units + 1)), &n))
+			usage_error("%s out of range: '%s'", opt, s);
+	}
+	if (!n)
+		usage_error("%s must not be 0", opt);
+	return n;
+invalid:
+	usage_error("invalid %s: '%s' (bytes, or a number with K, M, G or T)", opt, s);
 }
 
 static bool id_in(unsigned int id, unsigned int first, unsigned int count)
@@ -1024,6 +1099,14 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->flags |= CLONE_NEWTIME;
 			o->realtime_set = true;
 			o->realtime = parse_realtime(optarg);
+			break;
+		case OPT_MEMORY:
+			o->flags |= CLONE_NEWCGROUP;
+			o->memory = parse_size(optarg, "--memory");
+			break;
+		case OPT_VIEW:
+			o->flags |= CLONE_NEWCGROUP;
+			o->view = true;
 			break;
 		case OPT_HOSTNAME:
 			o->flags |= CLONE_NEWUTS;
@@ -1462,6 +1545,56 @@ static void mount_proc(const char *dir)
 		die("mount proc on %s", dir);
 }
 
+/*
+ * --memory: a cgroup of its own under the cgroup2 root, with its limit.
+ * nsx forks: the parent stays where it was and removes the cgroup when
+ * the command is done; the child moves into it and goes on, so that the
+ * cgroup namespace it creates next is rooted there.
+ */
+static void make_cgroup(const struct run_opts *o)
+{
+	const char *root = "/sys/fs/cgroup";
+	char path[PATH_MAX + 32], buf[32];
+	struct statfs sfs;
+
+	if (statfs(root, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		die("--memory needs cgroup v2 mounted on %s", root);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	write_file(path, "+memory");
+	snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/nsx.%d", root, (int)getpid());
+	if (mkdir(cgroup_dir, 0755)) {
+		cgroup_dir[0] = '\0';
+		die("mkdir %s/nsx.%d", root, (int)getpid());
+	}
+	snprintf(path, sizeof(path), "%s/memory.max", cgroup_dir);
+	snprintf(buf, sizeof(buf), "%llu", o->memory);
+	write_file(path, buf);
+
+	fork_and_wait();	/* only the child returns */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
+	write_file(path, "0");
+	cgroup_dir[0] = '\0';	/* the parent's to remove */
+}
+
+/* --view: the new cgroup namespace shows its own memory */
+static void set_view(void)
+{
+	__u64 view = NS_CGROUP_VIEW_MEMORY;
+	int fd;
+
+	fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/self/ns/cgroup");
+	if (ioctl(fd, NS_CGROUP_SET_VIEW, &view)) {
+		if (errno == ENOTTY || errno == EINVAL) {
+			fprintf(stderr, "nsx: this kernel has no cgroup view (NS_CGROUP_SET_VIEW)\n");
+			exit(EXIT_TOOL);
+		}
+		die("NS_CGROUP_SET_VIEW");
+	}
+	close(fd);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { .propagation = PROP_PRIVATE };
@@ -1473,6 +1606,9 @@ static int cmd_run(int argc, char **argv)
 
 	cmdname = "nsx run";
 	parse_run_opts(argc, argv, &o);
+	/* First: the helpers below work for the process that stays in it. */
+	if (o.memory)
+		make_cgroup(&o);
 
 	ranges = o.users.set || o.groups.set;
 	if (ranges)
@@ -1483,6 +1619,8 @@ static int cmd_run(int argc, char **argv)
 		explain_einval(o.flags);
 		die("unshare");
 	}
+	if (o.view)
+		set_view();
 	if (ranges)
 		map_writer_done(writer, go);
 	else if (o.flags & CLONE_NEWUSER)

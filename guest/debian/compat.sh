@@ -5,7 +5,9 @@
 # bwrap --unshare-all, dmesg and date inside, libfaketime against a
 # realtime offset; in a realtime namespace file times (find -mmin, stat,
 # ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
-# its tests; procps sysctl on the host-only syslog namespace limit.
+# its tests; procps sysctl on the host-only syslog namespace limit; free,
+# top, busybox free, getconf and python3 in a container with the cgroup
+# view.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -352,6 +354,38 @@ res $? "ping -c 3 127.0.0.1 in nsx run --realtime=+20y: three replies, no 'time 
 awk -v r="${rtt:-x}" 'BEGIN { exit !(r ~ /^[0-9]+(\.[0-9]+)?$/ && r + 0 < 1000) }'
 res $? "ping -c 3 127.0.0.1 in nsx run --realtime=+20y: the longest round trip under a second" \
 	"max '$rtt' ms"
+
+# ---- the cgroup view: free, top, getconf, python3, busybox ----------------
+# A container of 512 MiB (nsx run --memory) with and without the view.
+
+echo "== the cgroup view: what programs see in a container of 512 MiB"
+host_mb=$(free -m | awk '/^Mem:/ { print $2 }')
+x nsx run --memory=512M --view free -m
+expect_grep "free -m (procps, /proc/meminfo) inside: 512 MiB in all" '^Mem: +512 '
+x nsx run --memory=512M --view top -bn1
+expect_grep "top -bn1 inside: 512.0 MiB in all" '^MiB Mem : +512\.0 total'
+x nsx run --memory=512M --view busybox free -m
+expect_grep "busybox free (sysinfo(2)) inside: 512 MiB in all" '^Mem: +512 '
+x nsx run --memory=512M --view getconf _PHYS_PAGES
+expect "getconf _PHYS_PAGES (glibc, sysinfo(2)) inside: 512 MiB of pages" \
+	$((512 * 1024 * 1024 / $(getconf PAGESIZE)))
+x nsx run --memory=512M --view python3 -c \
+	'import os; print(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))'
+expect "python3 os.sysconf(SC_PHYS_PAGES) inside: 512 MiB" 536870912
+# 100 MiB of tmpfs written inside is the container's: used and shared.
+x nsx run --memory=512M --view sh -c \
+	'head -c 100M /dev/zero >/dev/shm/compat-view && free -m; rm -f /dev/shm/compat-view'
+used=$(printf '%s\n' "$out" | awk '/^Mem:/ { print $3 }')
+shared=$(printf '%s\n' "$out" | awk '/^Mem:/ { print $5 }')
+[ "$st" -eq 0 ] && [ "${used:-0}" -ge 100 ] && [ "${used:-0}" -lt 200 ] &&
+	[ "${shared:-0}" -ge 100 ] && [ "${shared:-0}" -lt 110 ]
+res $? "free -m inside after 100 MiB in /dev/shm: used and shared count them" \
+	"used '$used', shared '$shared'"
+x nsx run --memory=512M free -m
+expect_grep "free -m in a container without the view: the host's $host_mb MiB" \
+	"^Mem: +$host_mb "
+x free -m
+expect_grep "free -m outside: the host's $host_mb MiB" "^Mem: +$host_mb "
 
 # ---- the nsx tool next to util-linux ---------------------------------------
 

@@ -214,6 +214,39 @@ differs "run without COMMAND runs \$SHELL" "$inside" "$outside"
 status "run uses \$SHELL when it is set" 127 \
 	env SHELL=/nonexistent/shell "$NSX" run -u
 
+# ---- cgroup view ----------------------------------------------------
+
+memtotal='/^MemTotal:/ { print $2 }'
+host_total=$(awk "$memtotal" /proc/meminfo)
+eq "--memory --view: MemTotal inside is the limit" \
+	"$("$NSX" run --memory=64M --view awk "$memtotal" /proc/meminfo)" 65536
+eq "--memory --view: free -k says the same (busybox: sysinfo(2))" \
+	"$("$NSX" run --memory=64M --view free -k | awk '/^Mem:/ { print $2 }')" 65536
+eq "--memory --view: MemTotal outside is the host's" \
+	"$(awk "$memtotal" /proc/meminfo)" "$host_total"
+eq "--memory without --view: the host's MemTotal inside" \
+	"$("$NSX" run --memory=64M awk "$memtotal" /proc/meminfo)" "$host_total"
+eq "--memory: the command runs in a cgroup with that limit" \
+	"$("$NSX" run --memory=1G sh -c 'cat /sys/fs/cgroup/nsx.*/memory.max' 2>&1)" \
+	1073741824
+eq "--memory --view: a new cgroup namespace rooted at that cgroup" \
+	"$("$NSX" run --memory=64M --view cat /proc/self/cgroup)" "0::/"
+eq "--memory: the cgroup is gone after the command" \
+	"$(ls -d /sys/fs/cgroup/nsx.* 2>/dev/null)" ""
+status "--memory: the command's exit status is passed on" 7 \
+	"$NSX" run --memory=64M sh -c 'exit 7'
+eq "--memory: the cgroup is gone after a failing command too" \
+	"$(ls -d /sys/fs/cgroup/nsx.* 2>/dev/null)" ""
+eq "--view in the root cgroup: the host's MemTotal" \
+	"$("$NSX" run --view awk "$memtotal" /proc/meminfo)" "$host_total"
+for bad in 0 12Q 1.5G -1 M 16EiB; do
+	status "--memory=$bad is a usage error" 2 "$NSX" run --memory="$bad" true
+done
+status "--memory beyond 64 bits is a usage error" 2 \
+	"$NSX" run --memory=99999999999999999999 true
+status "--memory=16777216T overflows: a usage error" 2 \
+	"$NSX" run --memory=16777216T true
+
 # ---- hostname -------------------------------------------------------
 
 host=$(cat /proc/sys/kernel/hostname)
