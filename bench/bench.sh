@@ -33,7 +33,7 @@
 # (guest memory, default 6G here: the full run holds 100,000 syslog
 # namespaces of about 34 kB at once); NSX_TIMEOUT;
 # NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of nsbench (ref
-# unshare clone3 setns clock stamp kmsg scale), for a quick look.
+# unshare clone3 setns clock stamp kmsg view scale), for a quick look.
 # The guest always gets one CPU, so that the count is that of one CPU.
 #
 # It writes results.md and results.csv, and prints the table at the end;
@@ -228,6 +228,12 @@ namespace cleanup) as far as it ran inside the loop.
   `kmsg syslogns/write`, `kmsg syslogns/read`: the same in a new syslog
   namespace (nsx only): its own buffer, and each write also copied to
   the host's log.
+- `view host/meminfo`, `view host/sysinfo`: one pread(2) of all of
+  /proc/meminfo, one sysinfo(2), on the host. `view view/...`: the same
+  in a cgroup namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY),
+  rooted at a cgroup with memory.max 512 MiB (nsx only).
+  `view host-keyed/...`: the host's again while that container lives,
+  so that the key that keeps the view off other tasks' path is on.
 - `ref fork+exit+wait`: fork(), the child exits, waitpid(). `ref
   clone-vm+exit+wait`: the same with clone(CLONE_VM|CLONE_VFORK|CLONE_FILES).
   `ref open+close-nsfile`: open and close /proc/self/ns/uts.
@@ -452,6 +458,17 @@ snippet() {
 		}
 		printf "\n/dev/kmsg: write %s, read %s; in a syslog namespace: write %s, read %s.\n\n",
 			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
+		if (("view host/meminfo") in x) {
+			print "The cgroup view: a read of /proc/meminfo and a sysinfo(2) on the host, in a"
+			print "container with the view, and on the host while such a container lives:\n"
+			print "| call | host | view | host-keyed |"
+			print "|---|---:|---:|---:|"
+			n = split("meminfo sysinfo", vc, " ")
+			for (i = 1; i <= n; i++)
+				printf "| %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
+					cell("view view/" vc[i]), cell("view host-keyed/" vc[i])
+			print ""
+		}
 		print "N namespaces created and held by fds: instructions per creation at each N,"
 		print "then at the largest N (N max) the last tenth of the creations, the memory"
 		print "(drop of MemAvailable), slab and per-CPU pages per namespace in bytes, and"
@@ -527,7 +544,7 @@ boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
 # real seconds (about a minute in all for the small N): the quick run
 # leaves the scale group out there.
 tcg_only=${NSX_BENCH_ONLY:-}
-[ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,stamp,kmsg
+[ "$quick" = 1 ] && [ -z "$tcg_only" ] && tcg_only=ref,unshare,clone3,setns,clock,stamp,kmsg,view
 host_load=$(cut -d' ' -f1 /proc/loadavg)
 boot nsx-tcg "$nsx_obj/arch/x86/boot/bzImage" 0 "$tcg_only" || fail=1
 

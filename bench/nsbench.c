@@ -5,7 +5,7 @@
  * Usage: nsbench [--quick] [--only GROUP[,GROUP...]]
  *        nsbench [--quick] --libc-clocks LABEL [--expect-offset SECONDS]
  *        nsbench [--quick|--full] --rows clock|stamp LABEL
- * Groups: ref unshare clone3 setns clock stamp kmsg scale
+ * Groups: ref unshare clone3 setns clock stamp kmsg view scale
  *
  * --rows measures one group's rows, labelled LABEL, where the program
  * runs: the time namespace rows exec it so.
@@ -49,10 +49,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -117,18 +119,21 @@ struct iters {
 	long stamp;		/* stat(), statx(), utimensat() */
 	long udp;		/* UDP datagrams sent and received */
 	long kmsg;		/* /dev/kmsg writes and reads */
+	long view;		/* /proc/meminfo reads, sysinfo() calls */
 };
 
 static const struct iters full_iters = {
 	.fork = 2000, .unshare = 2000, .unshare_fork = 1000, .clone3 = 1000,
 	.setns = 20000, .setns_user = 1000, .vdso = 1000000,
 	.syscall = 200000, .stamp = 200000, .udp = 50000, .kmsg = 20000,
+	.view = 5000,
 };
 
 static const struct iters quick_iters = {
 	.fork = 300, .unshare = 300, .unshare_fork = 200, .clone3 = 200,
 	.setns = 2000, .setns_user = 200, .vdso = 100000,
 	.syscall = 20000, .stamp = 20000, .udp = 5000, .kmsg = 2000,
+	.view = 500,
 };
 
 static const long full_scale[] = { 1000, 10000, 100000 };
@@ -1283,6 +1288,131 @@ static void bench_kmsg(void)
 	write_file("/proc/sys/kernel/printk_devkmsg", old);
 }
 
+/* ---- view ------------------------------------------------------- */
+
+#ifndef NS_CGROUP_SET_VIEW
+#define NS_CGROUP_SET_VIEW	_IOW(0xb7, 34, uint64_t)
+#define NS_CGROUP_VIEW_MEMORY	0x1ULL
+#endif
+
+static const char view_cgroup[] = "/sys/fs/cgroup/nsbench-view";
+
+/* One read of /proc/meminfo, one sysinfo(), as free(1) makes them */
+static void view_rows(const char *prefix)
+{
+	char buf[8192];
+	struct sysinfo si;
+	uint64_t t0;
+	long i;
+	int fd;
+
+	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/meminfo");
+	t0 = now();
+	for (i = 0; i < it->view; i++)
+		if (pread(fd, buf, sizeof(buf), 0) <= 0)
+			fail("read /proc/meminfo");
+	report("view", per_op(t0, now(), it->view), "ns/op", "%smeminfo", prefix);
+	close(fd);
+
+	t0 = now();
+	for (i = 0; i < it->view; i++)
+		if (sysinfo(&si))
+			fail("sysinfo");
+	report("view", per_op(t0, now(), it->view), "ns/op", "%ssysinfo", prefix);
+}
+
+/* Into the view's cgroup, and a cgroup namespace with the view on */
+static bool enter_view(void)
+{
+	uint64_t view = NS_CGROUP_VIEW_MEMORY;
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", view_cgroup);
+	write_file(path, "0");
+	if (unshare(CLONE_NEWCGROUP))
+		fail("unshare cgroup");
+	fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/self/ns/cgroup");
+	if (ioctl(fd, NS_CGROUP_SET_VIEW, &view)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static void view_in_container(const void *unused)
+{
+	(void)unused;
+	if (!enter_view())
+		fail("NS_CGROUP_SET_VIEW");
+	view_rows("view/");
+}
+
+/* A child in a namespace with the view, until *release is written to */
+static pid_t hold_view(int *release)
+{
+	int go[2], done[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(go) || pipe(done))
+		fail("pipe");
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		close(go[0]);
+		close(done[1]);
+		c = enter_view() ? 'y' : 'n';
+		if (write(go[1], &c, 1) != 1)
+			_exit(1);
+		_exit(read(done[0], &c, 1) < 0);
+	}
+	close(go[1]);
+	close(done[0]);
+	if (read(go[0], &c, 1) != 1 || c != 'y')
+		fail("holding a cgroup view");
+	close(go[0]);
+	*release = done[1];
+	return pid;
+}
+
+/*
+ * The host's reads, then on nsx the same in a container of 512 MiB with
+ * the view, and on the host again while that container lives (the key
+ * that keeps the view off everyone else's path is then on).
+ */
+static void bench_view(void)
+{
+	char path[128];
+	bool nsx;
+	int release;
+	pid_t pid;
+
+	view_rows("host/");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (mkdir(view_cgroup, 0755) && errno != EEXIST)
+		fail("mkdir %s", view_cgroup);
+	snprintf(path, sizeof(path), "%s/memory.max", view_cgroup);
+	write_file(path, "536870912");
+	nsx = access("/proc/self/ns/syslog", F_OK) == 0;
+	if (nsx) {
+		if (in_child(view_in_container, NULL))
+			exit(1);
+		pid = hold_view(&release);
+		view_rows("host-keyed/");
+		close(release);
+		reap(pid);
+	}
+	if (rmdir(view_cgroup))
+		fail("rmdir %s", view_cgroup);
+}
+
 /* ---- scale -------------------------------------------------------- */
 
 struct scale_run {
@@ -1586,6 +1716,8 @@ int main(int argc, char **argv)
 		bench_clock();
 	if (wanted("stamp"))
 		bench_stamp();
+	if (wanted("view"))
+		bench_view();
 	if (wanted("scale"))
 		bench_scale();
 	note("done in %.3f s of guest time", (now() - start) / 1e9);
