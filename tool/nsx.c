@@ -75,6 +75,9 @@
 #define NS_CGROUP_SET_VIEW _IOW(0xb7, 34, __u64)
 #define NS_CGROUP_VIEW_MEMORY 0x1ULL
 #endif
+#ifndef NS_CGROUP_VIEW_CPUS
+#define NS_CGROUP_VIEW_CPUS 0x2ULL
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -539,6 +542,9 @@ enum {
 	OPT_REALTIME,
 	OPT_HOSTNAME,
 	OPT_MEMORY,
+	OPT_SWAP,
+	OPT_CPUS,
+	OPT_CPUSET_CPUS,
 	OPT_VIEW,
 	OPT_PRESERVE_CRED,
 	OPT_PIDFD,
@@ -737,7 +743,7 @@ static noreturn void exec_command(char **argv)
 
 static pid_t child_pid;
 
-/* The cgroup nsx made for --memory, which its first process removes */
+/* The cgroup nsx made for the limits, which its first process removes */
 static char cgroup_dir[PATH_MAX];
 
 /*
@@ -835,6 +841,10 @@ struct run_opts {
 	struct realtime realtime;
 	const char *hostname;
 	unsigned long long memory;	/* --memory, bytes; 0: none */
+	unsigned long long swap;	/* --swap, bytes; 0: none */
+	bool swap_set;
+	unsigned long cpus;		/* --cpus, in CPU_PERIOD us; 0: none */
+	const char *cpuset_cpus;	/* --cpuset-cpus */
 	bool view;
 };
 
@@ -853,6 +863,9 @@ static const struct option run_options[] = {
 	{ "realtime", required_argument, NULL, OPT_REALTIME },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "swap", required_argument, NULL, OPT_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
 	{ "view", no_argument, NULL, OPT_VIEW },
 	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ NULL, 0, NULL, 0 }
@@ -899,8 +912,13 @@ static noreturn void run_help(void)
 	       "                           (suffixes K, M, G, T: powers of 1024) under\n"
 	       "                           /sys/fs/cgroup, removed at exit (implies\n"
 	       "                           --cgroup; needs root)\n"
-	       "*     --view               show the cgroup namespace's own memory in\n"
-	       "                           /proc/meminfo and sysinfo(2) (implies --cgroup)\n"
+	       "*     --swap=SIZE          the same, with SIZE bytes of swap (0: none)\n"
+	       "      --cpus=N             the same, with N CPUs of time (0.5, 2)\n"
+	       "      --cpuset-cpus=LIST   the same, on the CPUs of LIST (0-1,3)\n"
+	       "*     --view               show the cgroup namespace's own memory and\n"
+	       "                           CPUs in /proc/meminfo, sysinfo(2),\n"
+	       "                           /sys/devices/system/cpu/online and\n"
+	       "                           /proc/cpuinfo (implies --cgroup)\n"
 	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
 	       "                           of its own (given with --syslog, --mount and\n"
 	       "                           --user when uid 0 inside is not root outside)\n"
@@ -908,7 +926,7 @@ static noreturn void run_help(void)
 	       "  -V, --version            show the version and exit\n"
 	       "\n"
 	       "The options are those of unshare(1), except those marked '*': nsx's own,\n"
-	       "and --memory, docker run's.\n"
+	       "and --memory, --cpus and --cpuset-cpus, docker run's.\n"
 	       "Exit status: that of COMMAND (128+N if killed by signal N), 126 or\n"
 	       "127 if it cannot be run, 1 on other errors, 2 on usage errors.\n");
 	exit(EXIT_SUCCESS);
@@ -925,6 +943,46 @@ static enum propagation parse_propagation(const char *s)
 	if (!strcmp(s, "unchanged"))
 		return PROP_UNCHANGED;
 	usage_error("invalid propagation mode: '%s'", s);
+}
+
+/* The period of --cpus's cpu.max, in microseconds (the kernel's default) */
+#define CPU_PERIOD 100000UL
+
+/*
+ * --cpus=N: a decimal number of CPUs, with up to five decimals (one
+ * microsecond of CPU_PERIOD); at least 0.01, cpu.max's 1 ms minimum, and
+ * no more than a million.
+ */
+static unsigned long parse_cpus(const char *s)
+{
+	unsigned long n = 0, scale = CPU_PERIOD;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		goto invalid;
+	for (; isdigit((unsigned char)*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > 1000000)
+			usage_error("--cpus out of range: '%s'", s);
+	}
+	n *= CPU_PERIOD;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			goto invalid;
+		for (; isdigit((unsigned char)*p); p++) {
+			scale /= 10;
+			if (!scale)
+				usage_error("--cpus has more than five decimals: '%s'", s);
+			n += (*p - '0') * scale;
+		}
+	}
+	if (*p)
+		goto invalid;
+	if (n < 1000)
+		usage_error("--cpus must be at least 0.01: '%s'", s);
+	return n;
+invalid:
+	usage_error("invalid --cpus: '%s' (a number of CPUs, such as 0.5 or 2)", s);
 }
 
 /* --memory=SIZE: bytes, or a number with K, M, G or T (powers of 1024) */
@@ -948,7 +1006,7 @@ static unsigned long long parse_size(const char *s, const char *opt)
 		if (__builtin_mul_overflow(n, 1ULL << (10 * (u - units + 1)), &n))
 			usage_error("%s out of range: '%s'", opt, s);
 	}
-	if (!n)
+	if (!n && strcmp(opt, "--swap"))
 		usage_error("%s must not be 0", opt);
 	return n;
 invalid:
@@ -1103,6 +1161,22 @@ static void parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_MEMORY:
 			o->flags |= CLONE_NEWCGROUP;
 			o->memory = parse_size(optarg, "--memory");
+			break;
+		case OPT_SWAP:
+			o->flags |= CLONE_NEWCGROUP;
+			o->swap = parse_size(optarg, "--swap");
+			o->swap_set = true;
+			break;
+		case OPT_CPUS:
+			o->flags |= CLONE_NEWCGROUP;
+			o->cpus = parse_cpus(optarg);
+			break;
+		case OPT_CPUSET_CPUS:
+			o->flags |= CLONE_NEWCGROUP;
+			if (!*optarg || strspn(optarg, "0123456789,-") != strlen(optarg))
+				usage_error("invalid --cpuset-cpus: '%s' (a CPU list, such as 0-1,3)",
+					    optarg);
+			o->cpuset_cpus = optarg;
 			break;
 		case OPT_VIEW:
 			o->flags |= CLONE_NEWCGROUP;
@@ -1545,30 +1619,72 @@ static void mount_proc(const char *dir)
 		die("mount proc on %s", dir);
 }
 
+/* Whether a run asks for a cgroup of its own */
+static bool wants_cgroup(const struct run_opts *o)
+{
+	return o->memory || o->swap_set || o->cpus || o->cpuset_cpus;
+}
+
+/* Write @val to the new cgroup's @file; on failure, remove it and die. */
+static void write_cgroup(const char *file, const char *val)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", cgroup_dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, val, strlen(val)) == (ssize_t)strlen(val)) {
+		close(fd);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "nsx run: %s = %s: %s\n", file, val, strerror(errno));
+	rmdir(cgroup_dir);
+	exit(EXIT_TOOL);
+}
+
 /*
- * --memory: a cgroup of its own under the cgroup2 root, with its limit.
- * nsx forks: the parent stays where it was and removes the cgroup when
- * the command is done; the child moves into it and goes on, so that the
- * cgroup namespace it creates next is rooted there.
+ * --memory, --swap, --cpus, --cpuset-cpus: a cgroup of its own under the
+ * cgroup2 root, with those limits. nsx forks: the parent stays where it
+ * was and removes the cgroup when the command is done; the child moves
+ * into it and goes on, so that the cgroup namespace it creates next is
+ * rooted there.
  */
 static void make_cgroup(const struct run_opts *o)
 {
 	const char *root = "/sys/fs/cgroup";
-	char path[PATH_MAX + 32], buf[32];
+	char path[PATH_MAX + 32], buf[64];
 	struct statfs sfs;
 
 	if (statfs(root, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
-		die("--memory needs cgroup v2 mounted on %s", root);
+		die("the cgroup limits need cgroup v2 mounted on %s", root);
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	write_file(path, "+memory");
+	if (o->memory || o->swap_set)
+		write_file(path, "+memory");
+	if (o->cpus)
+		write_file(path, "+cpu");
+	if (o->cpuset_cpus)
+		write_file(path, "+cpuset");
 	snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/nsx.%d", root, (int)getpid());
 	if (mkdir(cgroup_dir, 0755)) {
 		cgroup_dir[0] = '\0';
 		die("mkdir %s/nsx.%d", root, (int)getpid());
 	}
-	snprintf(path, sizeof(path), "%s/memory.max", cgroup_dir);
-	snprintf(buf, sizeof(buf), "%llu", o->memory);
-	write_file(path, buf);
+	if (o->memory) {
+		snprintf(buf, sizeof(buf), "%llu", o->memory);
+		write_cgroup("memory.max", buf);
+	}
+	if (o->swap_set) {
+		snprintf(buf, sizeof(buf), "%llu", o->swap);
+		write_cgroup("memory.swap.max", buf);
+	}
+	if (o->cpus) {
+		snprintf(buf, sizeof(buf), "%lu %lu", o->cpus, CPU_PERIOD);
+		write_cgroup("cpu.max", buf);
+	}
+	if (o->cpuset_cpus)
+		write_cgroup("cpuset.cpus", o->cpuset_cpus);
 
 	fork_and_wait();	/* only the child returns */
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
@@ -1576,20 +1692,38 @@ static void make_cgroup(const struct run_opts *o)
 	cgroup_dir[0] = '\0';	/* the parent's to remove */
 }
 
-/* --view: the new cgroup namespace shows its own memory */
+/* NS_CGROUP_SET_VIEW; 0 or -errno */
+static int set_view_flags(int fd, __u64 view)
+{
+	return ioctl(fd, NS_CGROUP_SET_VIEW, &view) ? -errno : 0;
+}
+
+/*
+ * --view: the new cgroup namespace shows its own memory and CPUs; only
+ * its memory on a kernel that has no CPU view (EINVAL) or a system
+ * without the cpuset and cpu controllers (EOPNOTSUPP), with a warning.
+ */
 static void set_view(void)
 {
-	__u64 view = NS_CGROUP_VIEW_MEMORY;
-	int fd;
+	int fd, err, first;
 
 	fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("open /proc/self/ns/cgroup");
-	if (ioctl(fd, NS_CGROUP_SET_VIEW, &view)) {
-		if (errno == ENOTTY || errno == EINVAL) {
-			fprintf(stderr, "nsx: this kernel has no cgroup view (NS_CGROUP_SET_VIEW)\n");
-			exit(EXIT_TOOL);
-		}
+	err = set_view_flags(fd, NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS);
+	if (err == -EINVAL || err == -EOPNOTSUPP) {
+		first = err;
+		err = set_view_flags(fd, NS_CGROUP_VIEW_MEMORY);
+		if (!err)
+			fprintf(stderr, "nsx run: --view: this %s has no view of the CPUs\n",
+				first == -EINVAL ? "kernel" : "system");
+	}
+	if (err == -ENOTTY || err == -EINVAL) {
+		fprintf(stderr, "nsx: this kernel has no cgroup view (NS_CGROUP_SET_VIEW)\n");
+		exit(EXIT_TOOL);
+	}
+	if (err) {
+		errno = -err;
 		die("NS_CGROUP_SET_VIEW");
 	}
 	close(fd);
@@ -1607,7 +1741,7 @@ static int cmd_run(int argc, char **argv)
 	cmdname = "nsx run";
 	parse_run_opts(argc, argv, &o);
 	/* First: the helpers below work for the process that stays in it. */
-	if (o.memory)
+	if (wants_cgroup(&o))
 		make_cgroup(&o);
 
 	ranges = o.users.set || o.groups.set;

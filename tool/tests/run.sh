@@ -247,6 +247,45 @@ status "--memory beyond 64 bits is a usage error" 2 \
 status "--memory=16777216T overflows: a usage error" 2 \
 	"$NSX" run --memory=16777216T true
 
+online=/sys/devices/system/cpu/online
+host_online=$(cat $online)
+eq "--cpus: the cgroup's cpu.max" \
+	"$("$NSX" run --cpus=1.5 sh -c 'cat /sys/fs/cgroup/nsx.*/cpu.max')" "150000 100000"
+eq "--cpus=0.01: the smallest quota" \
+	"$("$NSX" run --cpus=0.01 sh -c 'cat /sys/fs/cgroup/nsx.*/cpu.max')" "1000 100000"
+eq "--cpus=0.5 --view: one CPU online inside, the first" \
+	"$("$NSX" run --cpus=0.5 --view cat $online)" "${host_online%%[-,]*}"
+eq "--cpus=0.5 --view: one processor in /proc/cpuinfo" \
+	"$("$NSX" run --cpus=0.5 --view grep -c ^processor /proc/cpuinfo)" 1
+eq "--cpus=0.5 without --view: the host's CPUs inside" \
+	"$("$NSX" run --cpus=0.5 cat $online)" "$host_online"
+eq "--cpus --view: the host's CPUs outside" "$(cat $online)" "$host_online"
+last_cpu=$(awk '/^processor/ { n = $3 } END { print n }' /proc/cpuinfo)
+eq "--cpuset-cpus: the cgroup's cpuset.cpus" \
+	"$("$NSX" run --cpuset-cpus="$last_cpu" sh -c 'cat /sys/fs/cgroup/nsx.*/cpuset.cpus')" \
+	"$last_cpu"
+eq "--cpuset-cpus --view: that CPU online inside" \
+	"$("$NSX" run --cpuset-cpus="$last_cpu" --view cat $online)" "$last_cpu"
+eq "--cpuset-cpus: nproc (the affinity) agrees" \
+	"$("$NSX" run --cpuset-cpus="$last_cpu" nproc)" 1
+eq "--memory --cpus --view: both views at once" \
+	"$("$NSX" run --memory=64M --cpus=0.5 --view sh -c \
+		"awk '$memtotal' /proc/meminfo; grep -c ^processor /proc/cpuinfo")" "65536
+1"
+eq "--swap: the cgroup's memory.swap.max" \
+	"$("$NSX" run --swap=16M sh -c 'cat /sys/fs/cgroup/nsx.*/memory.swap.max')" 16777216
+eq "--swap=0: no swap" \
+	"$("$NSX" run --swap=0 sh -c 'cat /sys/fs/cgroup/nsx.*/memory.swap.max')" 0
+for bad in 0 0.001 1.000001 abc .5 1. -1 1e3 2000000; do
+	status "--cpus=$bad is a usage error" 2 "$NSX" run --cpus="$bad" true
+done
+for bad in "" x 1:2 "0 1"; do
+	status "--cpuset-cpus='$bad' is a usage error" 2 "$NSX" run --cpuset-cpus="$bad" true
+done
+status "--cpuset-cpus of a CPU the machine lacks: the kernel refuses, status 1" 1 \
+	"$NSX" run --cpuset-cpus=4095 true
+eq "... and the cgroup is gone" "$(ls -d /sys/fs/cgroup/nsx.* 2>/dev/null)" ""
+
 # ---- hostname -------------------------------------------------------
 
 host=$(cat /proc/sys/kernel/hostname)
