@@ -6,8 +6,8 @@
 # realtime offset; in a realtime namespace file times (find -mmin, stat,
 # ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
 # its tests; procps sysctl on the host-only syslog namespace limit; free,
-# top, busybox free, getconf and python3 in a container with the cgroup
-# view.
+# top, busybox free, getconf, nproc, lscpu and python3 in a container with
+# the cgroup view.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -386,6 +386,30 @@ expect_grep "free -m in a container without the view: the host's $host_mb MiB" \
 	"^Mem: +$host_mb "
 x free -m
 expect_grep "free -m outside: the host's $host_mb MiB" "^Mem: +$host_mb "
+
+# The CPUs: half a CPU of time (cpu.max) and, with it, one CPU in the cpuset.
+echo "== the cgroup view: what programs see of the CPUs"
+host_online=$(cat /sys/devices/system/cpu/online)
+host_n=$(getconf _NPROCESSORS_ONLN)
+last=$(awk '/^processor/ { n = $3 } END { print n }' /proc/cpuinfo)
+count='getconf _NPROCESSORS_ONLN; nproc; python3 -c "import os; print(os.cpu_count())";
+	grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online'
+x nsx run --memory=512M --cpus=0.5 --cpuset-cpus="$last" --view sh -c "$count"
+expect "getconf _NPROCESSORS_ONLN, nproc, python3 os.cpu_count(), /proc/cpuinfo, online: CPU $last alone" \
+	"$(printf '1\n1\n1\n1\n%s' "$last")"
+x nsx run --cpus=0.5 --view sh -c "$count"
+expect "--cpus=0.5 only: one CPU, the first, but nproc (the affinity) counts $host_n" \
+	"$(printf '1\n%s\n1\n1\n%s' "$host_n" "${host_online%%[-,]*}")"
+x nsx run --cpus=0.5 --cpuset-cpus="$last" sh -c "$count"
+expect "without the view: the host's $host_n CPUs but for nproc (the cpuset's affinity)" \
+	"$(printf '%s\n1\n%s\n%s\n%s' "$host_n" "$host_n" "$host_n" "$host_online")"
+x nsx run --cpuset-cpus="$last" --view lscpu
+expect_grep "lscpu inside: the on-line list is CPU $last" "^On-line CPU\\(s\\) list: +$last\$"
+x nsx run --cpus=0.5 --view top -bn1
+expect_grep "top -bn1 inside: runs" '^%Cpu'
+x sh -c "$count"
+expect "outside: the host's $host_n CPUs" \
+	"$(printf '%s\n%s\n%s\n%s\n%s' "$host_n" "$host_n" "$host_n" "$host_n" "$host_online")"
 
 # ---- the nsx tool next to util-linux ---------------------------------------
 
