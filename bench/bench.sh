@@ -229,9 +229,13 @@ namespace cleanup) as far as it ran inside the loop.
   namespace (nsx only): its own buffer, and each write also copied to
   the host's log.
 - `view host/meminfo`, `view host/sysinfo`: one pread(2) of all of
-  /proc/meminfo, one sysinfo(2), on the host. `view view/...`: the same
-  in a cgroup namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY),
-  rooted at a cgroup with memory.max 512 MiB (nsx only).
+  /proc/meminfo, one sysinfo(2), on the host. `view host/cpu-online`:
+  one pread(2) of /sys/devices/system/cpu/online (what glibc's
+  get_nprocs() reads). `view host/cpuinfo`: open(2), read(2) to the end
+  and close(2) of /proc/cpuinfo. `view view/...`: the same in a cgroup
+  namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY and
+  NS_CGROUP_VIEW_CPUS), rooted at a cgroup with memory.max 512 MiB and
+  cpu.max of half a CPU (nsx only).
   `view host-keyed/...`: the host's again while that container lives,
   so that the key that keeps the view off other tasks' path is on.
 - `ref fork+exit+wait`: fork(), the child exits, waitpid(). `ref
@@ -459,11 +463,12 @@ snippet() {
 		printf "\n/dev/kmsg: write %s, read %s; in a syslog namespace: write %s, read %s.\n\n",
 			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
 		if (("view host/meminfo") in x) {
-			print "The cgroup view: a read of /proc/meminfo and a sysinfo(2) on the host, in a"
+			print "The cgroup view: a read of /proc/meminfo, a sysinfo(2), a read of"
+			print "/sys/devices/system/cpu/online and all of /proc/cpuinfo on the host, in a"
 			print "container with the view, and on the host while such a container lives:\n"
 			print "| call | host | view | host-keyed |"
 			print "|---|---:|---:|---:|"
-			n = split("meminfo sysinfo", vc, " ")
+			n = split("meminfo sysinfo cpu-online cpuinfo", vc, " ")
 			for (i = 1; i <= n; i++)
 				printf "| %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
 					cell("view view/" vc[i]), cell("view host-keyed/" vc[i])

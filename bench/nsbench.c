@@ -1294,10 +1294,34 @@ static void bench_kmsg(void)
 #define NS_CGROUP_SET_VIEW	_IOW(0xb7, 34, uint64_t)
 #define NS_CGROUP_VIEW_MEMORY	0x1ULL
 #endif
+#ifndef NS_CGROUP_VIEW_CPUS
+#define NS_CGROUP_VIEW_CPUS	0x2ULL
+#endif
 
 static const char view_cgroup[] = "/sys/fs/cgroup/nsbench-view";
 
-/* One read of /proc/meminfo, one sysinfo(), as free(1) makes them */
+/* All of /proc/cpuinfo, opened afresh as lscpu and scripts do */
+static void read_cpuinfo(void)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/cpuinfo");
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		fail("read /proc/cpuinfo");
+	close(fd);
+}
+
+/*
+ * One read of /proc/meminfo, one sysinfo(), as free(1) makes them; one
+ * read of /sys/devices/system/cpu/online, as glibc's get_nprocs() makes
+ * it, and a fresh /proc/cpuinfo.
+ */
 static void view_rows(const char *prefix)
 {
 	char buf[8192];
@@ -1321,12 +1345,27 @@ static void view_rows(const char *prefix)
 		if (sysinfo(&si))
 			fail("sysinfo");
 	report("view", per_op(t0, now(), it->view), "ns/op", "%ssysinfo", prefix);
+
+	fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /sys/devices/system/cpu/online");
+	t0 = now();
+	for (i = 0; i < it->view; i++)
+		if (pread(fd, buf, sizeof(buf), 0) <= 0)
+			fail("read /sys/devices/system/cpu/online");
+	report("view", per_op(t0, now(), it->view), "ns/op", "%scpu-online", prefix);
+	close(fd);
+
+	t0 = now();
+	for (i = 0; i < it->view / 5; i++)
+		read_cpuinfo();
+	report("view", per_op(t0, now(), it->view / 5), "ns/op", "%scpuinfo", prefix);
 }
 
 /* Into the view's cgroup, and a cgroup namespace with the view on */
 static bool enter_view(void)
 {
-	uint64_t view = NS_CGROUP_VIEW_MEMORY;
+	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS;
 	char path[128];
 	int fd;
 
@@ -1383,9 +1422,11 @@ static pid_t hold_view(int *release)
 }
 
 /*
- * The host's reads, then on nsx the same in a container of 512 MiB with
- * the view, and on the host again while that container lives (the key
- * that keeps the view off everyone else's path is then on).
+ * The host's reads, then on nsx the same in a container of 512 MiB and
+ * half a CPU with the view, and on the host again while that container
+ * lives (the key that keeps the view off everyone else's path is then
+ * on). The cpu and cpuset controllers are enabled for the container
+ * only, on both kernels, and disabled again afterwards.
  */
 static void bench_view(void)
 {
@@ -1395,11 +1436,13 @@ static void bench_view(void)
 	pid_t pid;
 
 	view_rows("host/");
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset");
 	if (mkdir(view_cgroup, 0755) && errno != EEXIST)
 		fail("mkdir %s", view_cgroup);
 	snprintf(path, sizeof(path), "%s/memory.max", view_cgroup);
 	write_file(path, "536870912");
+	snprintf(path, sizeof(path), "%s/cpu.max", view_cgroup);
+	write_file(path, "50000 100000");
 	nsx = access("/proc/self/ns/syslog", F_OK) == 0;
 	if (nsx) {
 		if (in_child(view_in_container, NULL))
@@ -1411,6 +1454,7 @@ static void bench_view(void)
 	}
 	if (rmdir(view_cgroup))
 		fail("rmdir %s", view_cgroup);
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset");
 }
 
 /* ---- scale -------------------------------------------------------- */
