@@ -235,7 +235,8 @@ namespace cleanup) as far as it ran inside the loop.
   and close(2) of /proc/cpuinfo. `view view/...`: the same in a cgroup
   namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY and
   NS_CGROUP_VIEW_CPUS), rooted at a cgroup with memory.max 512 MiB and
-  cpu.max of half a CPU (nsx only).
+  cpu.max of one and a half CPUs, which the one-CPU guest never runs out
+  of (nsx only).
   `view host-keyed/...`: the host's again while that container lives,
   so that the key that keeps the view off other tasks' path is on.
 - `ref fork+exit+wait`: fork(), the child exits, waitpid(). `ref
