@@ -78,6 +78,9 @@
 #ifndef NS_CGROUP_VIEW_CPUS
 #define NS_CGROUP_VIEW_CPUS 0x2ULL
 #endif
+#ifndef NS_CGROUP_VIEW_STAT
+#define NS_CGROUP_VIEW_STAT 0x4ULL
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -915,10 +918,10 @@ static noreturn void run_help(void)
 	       "*     --swap=SIZE          the same, with SIZE bytes of swap (0: none)\n"
 	       "      --cpus=N             the same, with N CPUs of time (0.5, 2)\n"
 	       "      --cpuset-cpus=LIST   the same, on the CPUs of LIST (0-1,3)\n"
-	       "*     --view               show the cgroup namespace's own memory and\n"
-	       "                           CPUs in /proc/meminfo, sysinfo(2),\n"
-	       "                           /sys/devices/system/cpu/online and\n"
-	       "                           /proc/cpuinfo (implies --cgroup)\n"
+	       "*     --view               show the cgroup namespace's own memory, CPUs\n"
+	       "                           and CPU time in /proc/meminfo, sysinfo(2),\n"
+	       "                           /sys/devices/system/cpu/online, /proc/cpuinfo\n"
+	       "                           and /proc/stat (implies --cgroup)\n"
 	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
 	       "                           of its own (given with --syslog, --mount and\n"
 	       "                           --user when uid 0 inside is not root outside)\n"
@@ -1699,24 +1702,41 @@ static int set_view_flags(int fd, __u64 view)
 }
 
 /*
- * --view: the new cgroup namespace shows its own memory and CPUs; only
- * its memory on a kernel that has no CPU view (EINVAL) or a system
- * without the cpuset and cpu controllers (EOPNOTSUPP), with a warning.
+ * --view: the new cgroup namespace shows its own memory, CPUs and CPU
+ * time. A part this kernel does not know (EINVAL; the newest first) or
+ * this system cannot show (EOPNOTSUPP: no cpuset or cpu controller) is
+ * left out, with a warning; the memory is the least it shows.
  */
 static void set_view(void)
 {
-	int fd, err, first;
+	static const struct {
+		__u64 flag;
+		const char *what;
+	} parts[] = {
+		{ NS_CGROUP_VIEW_STAT, "of /proc/stat" },
+		{ NS_CGROUP_VIEW_CPUS, "of the CPUs" },
+	};
+	__u64 view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT;
+	__u64 dropped = 0;
+	int fd, err;
+	size_t i;
 
 	fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("open /proc/self/ns/cgroup");
-	err = set_view_flags(fd, NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS);
-	if (err == -EINVAL || err == -EOPNOTSUPP) {
-		first = err;
-		err = set_view_flags(fd, NS_CGROUP_VIEW_MEMORY);
-		if (!err)
-			fprintf(stderr, "nsx run: --view: this %s has no view of the CPUs\n",
-				first == -EINVAL ? "kernel" : "system");
+	for (;;) {
+		err = set_view_flags(fd, view);
+		if (err == -EOPNOTSUPP && (view & NS_CGROUP_VIEW_CPUS)) {
+			view &= ~NS_CGROUP_VIEW_CPUS;
+			dropped |= NS_CGROUP_VIEW_CPUS;
+		} else if (err == -EINVAL && view != NS_CGROUP_VIEW_MEMORY) {
+			for (i = 0; !(view & parts[i].flag); i++)
+				;
+			view &= ~parts[i].flag;
+			dropped |= parts[i].flag;
+		} else {
+			break;
+		}
 	}
 	if (err == -ENOTTY || err == -EINVAL) {
 		fprintf(stderr, "nsx: this kernel has no cgroup view (NS_CGROUP_SET_VIEW)\n");
@@ -1726,6 +1746,9 @@ static void set_view(void)
 		errno = -err;
 		die("NS_CGROUP_SET_VIEW");
 	}
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (dropped & parts[i].flag)
+			fprintf(stderr, "nsx run: --view: no view %s here\n", parts[i].what);
 	close(fd);
 }
 

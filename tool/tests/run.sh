@@ -266,6 +266,14 @@ eq "--cpuset-cpus: the cgroup's cpuset.cpus" \
 	"$last_cpu"
 eq "--cpuset-cpus --view: that CPU online inside" \
 	"$("$NSX" run --cpuset-cpus="$last_cpu" --view cat $online)" "$last_cpu"
+eq "--cpuset-cpus --view: /proc/stat has that CPU's line only" \
+	"$("$NSX" run --cpuset-cpus="$last_cpu" --view grep -o '^cpu[0-9]*' /proc/stat)" "cpu
+cpu$last_cpu"
+eq "--cpus --view: procs_running counts the container's tasks (the reader)" \
+	"$("$NSX" run --cpus=0.5 --view awk '/^procs_running/ { print $2 }' /proc/stat)" 1
+eq "--cpuset-cpus without --view: the host's /proc/stat CPU lines inside" \
+	"$("$NSX" run --cpuset-cpus="$last_cpu" grep -c '^cpu[0-9]' /proc/stat)" \
+	"$(grep -c '^cpu[0-9]' /proc/stat)"
 eq "--cpuset-cpus: nproc (the affinity) agrees" \
 	"$("$NSX" run --cpuset-cpus="$last_cpu" nproc)" 1
 eq "--memory --cpus --view: both views at once" \
