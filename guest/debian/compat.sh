@@ -411,6 +411,40 @@ x sh -c "$count"
 expect "outside: the host's $host_n CPUs" \
 	"$(printf '%s\n%s\n%s\n%s\n%s' "$host_n" "$host_n" "$host_n" "$host_n" "$host_online")"
 
+# CPU time (/proc/stat): top and vmstat report the container's use of its
+# CPU, not the machine's.
+echo "== the cgroup view: what top and vmstat see of the CPU time"
+idle='/^%Cpu/ { n++; if (n == 2) { sub(/.*ni, */, ""); print int($1) } }'
+spin='while :; do :; done'
+spinners=
+for i in $(seq "$host_n"); do
+	sh -c "$spin" &
+	spinners="$spinners $!"
+done
+x nsx run --cpuset-cpus="$last" --view sh -c "top -bn2 -d1 | awk '$idle'"
+[ "$st" -eq 0 ] && [ "${out:-0}" -ge 60 ] 2>/dev/null
+res $? "top -bn2 inside an idle container while the host spins: its CPU mostly idle" \
+	"exit $st; idle '$out' %"
+x nsx run --cpuset-cpus="$last" sh -c "top -bn2 -d1 | awk '$idle'"
+[ "$st" -eq 0 ] && [ "${out:-100}" -le 30 ] 2>/dev/null
+res $? "top -bn2 without the view: the host's busy CPUs" "exit $st; idle '$out' %"
+kill $spinners
+wait $spinners 2>/dev/null
+# vmstat's last line: r, then us + sy
+vm='NR > 2 { r = $1; busy = $13 + $14 } END { print r, busy }'
+x nsx run --cpuset-cpus="$last" --view sh -c \
+	"sh -c '$spin' & vmstat 1 3 | awk '$vm'; kill \$!"
+r=${out% *}
+busy=${out#* }
+[ "$st" -eq 0 ] && [ "${r:-0}" -ge 1 ] && [ "${busy:-0}" -ge 70 ] 2>/dev/null
+res $? "vmstat 1 3 inside while the container spins: its CPU busy, r at least 1" \
+	"exit $st; r '$r', us+sy '$busy'"
+x nsx run --cpuset-cpus="$last" sh -c "sh -c '$spin' & vmstat 1 3 | awk '$vm'; kill \$!"
+busy=${out#* }
+[ "$st" -eq 0 ] && [ "${busy:-100}" -le $((100 / host_n + 20)) ] 2>/dev/null
+res $? "vmstat 1 3 without the view: one of the host's $host_n CPUs busy" \
+	"exit $st; us+sy '$busy'"
+
 # ---- the nsx tool next to util-linux ---------------------------------------
 
 echo "== nsx against util-linux on the target"
