@@ -1297,6 +1297,9 @@ static void bench_kmsg(void)
 #ifndef NS_CGROUP_VIEW_CPUS
 #define NS_CGROUP_VIEW_CPUS	0x2ULL
 #endif
+#ifndef NS_CGROUP_VIEW_STAT
+#define NS_CGROUP_VIEW_STAT	0x4ULL
+#endif
 
 static const char view_cgroup[] = "/sys/fs/cgroup/nsbench-view";
 
@@ -1320,7 +1323,8 @@ static void read_cpuinfo(void)
 /*
  * One read of /proc/meminfo, one sysinfo(), as free(1) makes them; one
  * read of /sys/devices/system/cpu/online, as glibc's get_nprocs() makes
- * it, and a fresh /proc/cpuinfo.
+ * it, a fresh /proc/cpuinfo, and one read of /proc/stat, as top and vmstat
+ * make it.
  */
 static void view_rows(const char *prefix)
 {
@@ -1360,12 +1364,22 @@ static void view_rows(const char *prefix)
 	for (i = 0; i < it->view / 5; i++)
 		read_cpuinfo();
 	report("view", per_op(t0, now(), it->view / 5), "ns/op", "%scpuinfo", prefix);
+
+	fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/stat");
+	t0 = now();
+	for (i = 0; i < it->view; i++)
+		if (pread(fd, buf, sizeof(buf), 0) <= 0)
+			fail("read /proc/stat");
+	report("view", per_op(t0, now(), it->view), "ns/op", "%sstat", prefix);
+	close(fd);
 }
 
 /* Into the view's cgroup, and a cgroup namespace with the view on */
 static bool enter_view(void)
 {
-	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS;
+	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT;
 	char path[128];
 	int fd;
 
