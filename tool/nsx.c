@@ -81,6 +81,9 @@
 #ifndef NS_CGROUP_VIEW_STAT
 #define NS_CGROUP_VIEW_STAT 0x4ULL
 #endif
+#ifndef NS_CGROUP_VIEW_LOAD
+#define NS_CGROUP_VIEW_LOAD 0x8ULL
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -918,10 +921,10 @@ static noreturn void run_help(void)
 	       "*     --swap=SIZE          the same, with SIZE bytes of swap (0: none)\n"
 	       "      --cpus=N             the same, with N CPUs of time (0.5, 2)\n"
 	       "      --cpuset-cpus=LIST   the same, on the CPUs of LIST (0-1,3)\n"
-	       "*     --view               show the cgroup namespace's own memory, CPUs\n"
-	       "                           and CPU time in /proc/meminfo, sysinfo(2),\n"
-	       "                           /sys/devices/system/cpu/online, /proc/cpuinfo\n"
-	       "                           and /proc/stat (implies --cgroup)\n"
+	       "*     --view               show the cgroup namespace's own memory, CPUs,\n"
+	       "                           CPU time and load in /proc/meminfo, sysinfo(2),\n"
+	       "                           /sys/devices/system/cpu/online, /proc/cpuinfo,\n"
+	       "                           /proc/stat and /proc/loadavg (implies --cgroup)\n"
 	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
 	       "                           of its own (given with --syslog, --mount and\n"
 	       "                           --user when uid 0 inside is not root outside)\n"
@@ -1702,10 +1705,11 @@ static int set_view_flags(int fd, __u64 view)
 }
 
 /*
- * --view: the new cgroup namespace shows its own memory, CPUs and CPU
- * time. A part this kernel does not know (EINVAL; the newest first) or
- * this system cannot show (EOPNOTSUPP: no cpuset or cpu controller) is
- * left out, with a warning; the memory is the least it shows.
+ * --view: the new cgroup namespace shows its own memory, CPUs, CPU time
+ * and load. A part this kernel does not know (EINVAL; the newest first)
+ * or this system cannot show (EOPNOTSUPP: no cpuset or cpu controller, no
+ * PSI; each tried with the memory alone) is left out, with a warning; the
+ * memory is the least it shows.
  */
 static void set_view(void)
 {
@@ -1713,10 +1717,12 @@ static void set_view(void)
 		__u64 flag;
 		const char *what;
 	} parts[] = {
+		{ NS_CGROUP_VIEW_LOAD, "of the load average" },
 		{ NS_CGROUP_VIEW_STAT, "of /proc/stat" },
 		{ NS_CGROUP_VIEW_CPUS, "of the CPUs" },
 	};
-	__u64 view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT;
+	__u64 view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT |
+		     NS_CGROUP_VIEW_LOAD;
 	__u64 dropped = 0;
 	int fd, err;
 	size_t i;
@@ -1725,10 +1731,21 @@ static void set_view(void)
 	if (fd < 0)
 		die("open /proc/self/ns/cgroup");
 	for (;;) {
+		__u64 before = view;
+
 		err = set_view_flags(fd, view);
-		if (err == -EOPNOTSUPP && (view & NS_CGROUP_VIEW_CPUS)) {
-			view &= ~NS_CGROUP_VIEW_CPUS;
-			dropped |= NS_CGROUP_VIEW_CPUS;
+		if (err == -EOPNOTSUPP) {
+			/* Which parts the system lacks: each with the memory alone */
+			for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+				if ((view & parts[i].flag) &&
+				    set_view_flags(fd, NS_CGROUP_VIEW_MEMORY | parts[i].flag) ==
+				    -EOPNOTSUPP) {
+					view &= ~parts[i].flag;
+					dropped |= parts[i].flag;
+				}
+			}
+			if (view == before)
+				break;
 		} else if (err == -EINVAL && view != NS_CGROUP_VIEW_MEMORY) {
 			for (i = 0; !(view & parts[i].flag); i++)
 				;

@@ -271,6 +271,8 @@ eq "--cpuset-cpus --view: /proc/stat has that CPU's line only" \
 cpu$last_cpu"
 eq "--cpus --view: procs_running counts the container's tasks (the reader)" \
 	"$("$NSX" run --cpus=0.5 --view awk '/^procs_running/ { print $2 }' /proc/stat)" 1
+eq "--cpus --view: /proc/loadavg starts at 0, its one task running" \
+	"$("$NSX" run --cpus=0.5 --view cat /proc/loadavg | cut -d' ' -f1-4)" "0.00 0.00 0.00 1/1"
 eq "--cpuset-cpus without --view: the host's /proc/stat CPU lines inside" \
 	"$("$NSX" run --cpuset-cpus="$last_cpu" grep -c '^cpu[0-9]' /proc/stat)" \
 	"$(grep -c '^cpu[0-9]' /proc/stat)"
