@@ -428,6 +428,18 @@ res $? "top -bn2 inside an idle container while the host spins: its CPU mostly i
 x nsx run --cpuset-cpus="$last" sh -c "top -bn2 -d1 | awk '$idle'"
 [ "$st" -eq 0 ] && [ "${out:-100}" -le 30 ] 2>/dev/null
 res $? "top -bn2 without the view: the host's busy CPUs" "exit $st; idle '$out' %"
+# The load average (/proc/loadavg; sysinfo(2) for busybox): the idle
+# container's stays 0.00 after two samples while the host's rises.
+x nsx run --cpuset-cpus="$last" --view sh -c \
+	'sleep 11; uptime; busybox uptime; cut -d" " -f4 /proc/loadavg'
+[ "$st" -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c 'load average: 0\.00, 0\.00, 0\.00$')" -eq 2 ] &&
+	[ "$(printf '%s\n' "$out" | sed -n 3p)" = 1/2 ]
+res $? "uptime and busybox uptime inside an idle container while the host spins: load 0.00, 1 of 2 tasks running" \
+	"exit $st"
+x uptime
+load=$(printf '%s\n' "$out" | sed -n 's/.*load average: \([0-9]*\)\.\([0-9]*\),.*/\1\2/p')
+[ "$st" -eq 0 ] && [ "${load:-0}" -ge 10 ] 2>/dev/null
+res $? "uptime outside: the host's load, over 0.10" "exit $st; '$out'"
 kill $spinners
 wait $spinners 2>/dev/null
 # vmstat's last line: r, then us + sy
