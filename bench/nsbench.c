@@ -1300,6 +1300,9 @@ static void bench_kmsg(void)
 #ifndef NS_CGROUP_VIEW_STAT
 #define NS_CGROUP_VIEW_STAT	0x4ULL
 #endif
+#ifndef NS_CGROUP_VIEW_LOAD
+#define NS_CGROUP_VIEW_LOAD	0x8ULL
+#endif
 
 static const char view_cgroup[] = "/sys/fs/cgroup/nsbench-view";
 
@@ -1471,6 +1474,120 @@ static void bench_view(void)
 	if (rmdir(view_cgroup))
 		fail("rmdir %s", view_cgroup);
 	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset");
+}
+
+/* ---- load --------------------------------------------------------- */
+
+static const char load_cgroup[] = "/sys/fs/cgroup/nsbench-load";
+
+/* Guest time the CPUs spent idle, in ns, from /proc/timer_list */
+static uint64_t idle_ns(void)
+{
+	unsigned long long v;
+	uint64_t sum = 0;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/timer_list", "r");
+	if (!f)
+		fail("open /proc/timer_list");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " .idle_sleeptime: %llu", &v) == 1 ||
+		    sscanf(line, " .iowait_sleeptime: %llu", &v) == 1)
+			sum += v;
+	fclose(f);
+	return sum;
+}
+
+/*
+ * N cgroups under load_cgroup, each the root of a cgroup namespace, held
+ * by an fd, whose view shows the load (nsx only), then the guest idle for
+ * @seconds of guest time: the guest's busy time (the time less the CPUs'
+ * idle time, which NO_HZ measures to the nanosecond) per load sample
+ * (LOAD_FREQ, 5 s). Under instruction counting, that is the instructions
+ * the guest ran per sample: its timers, and the loads' worker.
+ */
+static double load_busy(long n, long seconds)
+{
+	char path[128], home_cg[256], buf[300];
+	int *fds, home, fd;
+	uint64_t t0, i0;
+	uint64_t view = NS_CGROUP_VIEW_LOAD;
+	struct rlimit rl;
+	double busy;
+	long i;
+
+	rl.rlim_cur = rl.rlim_max = n + 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fail("RLIMIT_NOFILE %ld", n + 64);
+	fds = calloc(n + 1, sizeof(*fds));
+	if (!fds)
+		fail("calloc");
+	read_file("/proc/self/cgroup", buf, sizeof(buf));
+	if (strncmp(buf, "0::", 3))
+		fail("/proc/self/cgroup: %s", buf);
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(home_cg, sizeof(home_cg), "/sys/fs/cgroup%s/cgroup.procs",
+		 strcmp(buf + 3, "/") ? buf + 3 : "");
+	home = open_ns("self", "cgroup");
+	if (mkdir(load_cgroup, 0755) && errno != EEXIST)
+		fail("mkdir %s", load_cgroup);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/c%ld", load_cgroup, i);
+		if (mkdir(path, 0755))
+			fail("mkdir %s", path);
+		strcat(path, "/cgroup.procs");
+		write_file(path, "0");
+		if (unshare(CLONE_NEWCGROUP))
+			fail("unshare cgroup");
+		fd = open_ns("self", "cgroup");
+		if (ioctl(fd, NS_CGROUP_SET_VIEW, &view))
+			fail("NS_CGROUP_SET_VIEW");
+		fds[i] = fd;
+		if (setns(home, CLONE_NEWCGROUP))
+			fail("setns cgroup back");
+	}
+	write_file(home_cg, "0");
+
+	t0 = now();
+	i0 = idle_ns();
+	sleep(seconds);
+	busy = (double)(now() - t0) - (double)(idle_ns() - i0);
+
+	for (i = 0; i < n; i++) {
+		close(fds[i]);
+		snprintf(path, sizeof(path), "%s/c%ld", load_cgroup, i);
+		if (rmdir(path))
+			fail("rmdir %s", path);
+	}
+	if (rmdir(load_cgroup))
+		fail("rmdir %s", load_cgroup);
+	close(home);
+	free(fds);
+	return busy / (seconds / 5.001);
+}
+
+/*
+ * The guest's busy time per load sample with no cgroup namespace showing
+ * its load (both kernels: the feature costs nothing without one), and on
+ * nsx with 1,000 and 10,000 cgroups whose load is shown: the worker's
+ * cost per sample is the difference, and should grow linearly.
+ */
+static void bench_load(void)
+{
+	static const long full_n[] = { 1000, 10000 }, quick_n[] = { 100 };
+	const long *ns = quick ? quick_n : full_n;
+	int nn = quick ? 1 : 2;
+	long seconds = quick ? 300 : 3000;
+	int i;
+
+	report("load", load_busy(0, seconds), "ns/op", "0/sample");
+	if (access("/proc/self/ns/syslog", F_OK)) {
+		note("the kernel has no cgroup view: load rows with views are nsx only");
+		return;
+	}
+	for (i = 0; i < nn; i++)
+		report("load", load_busy(ns[i], seconds), "ns/op", "%ld/sample", ns[i]);
 }
 
 /* ---- scale -------------------------------------------------------- */
@@ -1778,6 +1895,8 @@ int main(int argc, char **argv)
 		bench_stamp();
 	if (wanted("view"))
 		bench_view();
+	if (wanted("load"))
+		bench_load();
 	if (wanted("scale"))
 		bench_scale();
 	note("done in %.3f s of guest time", (now() - start) / 1e9);
