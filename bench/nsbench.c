@@ -1491,9 +1491,10 @@ static uint64_t idle_ns(void)
 	f = fopen("/proc/timer_list", "r");
 	if (!f)
 		fail("open /proc/timer_list");
+	/* "  .idle_sleeptime : 123 nsecs", the name padded to 15 */
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " .idle_sleeptime: %llu", &v) == 1 ||
-		    sscanf(line, " .iowait_sleeptime: %llu", &v) == 1)
+		if ((strstr(line, ".idle_sleeptime ") || strstr(line, ".iowait_sleeptime")) &&
+		    sscanf(strchr(line, ':') + 1, "%llu", &v) == 1)
 			sum += v;
 	fclose(f);
 	return sum;
