@@ -232,10 +232,11 @@ namespace cleanup) as far as it ran inside the loop.
   /proc/meminfo, one sysinfo(2), on the host. `view host/cpu-online`:
   one pread(2) of /sys/devices/system/cpu/online (what glibc's
   get_nprocs() reads). `view host/cpuinfo`: open(2), read(2) to the end
-  and close(2) of /proc/cpuinfo. `view host/stat`: one pread(2) of all
-  of /proc/stat (what top and vmstat read). `view view/...`: the same in
-  a cgroup namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY,
-  NS_CGROUP_VIEW_CPUS and NS_CGROUP_VIEW_STAT), rooted at a cgroup with memory.max 512 MiB and
+  and close(2) of /proc/cpuinfo. `view host/stat`, `view host/loadavg`:
+  one pread(2) of all of /proc/stat (what top and vmstat read), of
+  /proc/loadavg (uptime). `view view/...`: the same in a cgroup namespace
+  with the cgroup view (NS_CGROUP_VIEW_MEMORY, NS_CGROUP_VIEW_CPUS,
+  NS_CGROUP_VIEW_STAT and NS_CGROUP_VIEW_LOAD), rooted at a cgroup with memory.max 512 MiB and
   cpu.max of one and a half CPUs, which the one-CPU guest never runs out
   of (nsx only).
   `view host-keyed/...`: the host's again while that container lives,
@@ -479,7 +480,7 @@ snippet() {
 			print "container with the view, and on the host while such a container lives:\n"
 			print "| call | host | view | host-keyed |"
 			print "|---|---:|---:|---:|"
-			n = split("meminfo sysinfo cpu-online cpuinfo stat", vc, " ")
+			n = split("meminfo sysinfo cpu-online cpuinfo stat loadavg", vc, " ")
 			for (i = 1; i <= n; i++)
 				printf "| %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
 					cell("view view/" vc[i]), cell("view host-keyed/" vc[i])

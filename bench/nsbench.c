@@ -1326,8 +1326,8 @@ static void read_cpuinfo(void)
 /*
  * One read of /proc/meminfo, one sysinfo(), as free(1) makes them; one
  * read of /sys/devices/system/cpu/online, as glibc's get_nprocs() makes
- * it, a fresh /proc/cpuinfo, and one read of /proc/stat, as top and vmstat
- * make it.
+ * it, a fresh /proc/cpuinfo, and one read of /proc/stat and of
+ * /proc/loadavg, as top, vmstat and uptime make them.
  */
 static void view_rows(const char *prefix)
 {
@@ -1377,12 +1377,23 @@ static void view_rows(const char *prefix)
 			fail("read /proc/stat");
 	report("view", per_op(t0, now(), it->view), "ns/op", "%sstat", prefix);
 	close(fd);
+
+	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /proc/loadavg");
+	t0 = now();
+	for (i = 0; i < it->view; i++)
+		if (pread(fd, buf, sizeof(buf), 0) <= 0)
+			fail("read /proc/loadavg");
+	report("view", per_op(t0, now(), it->view), "ns/op", "%sloadavg", prefix);
+	close(fd);
 }
 
 /* Into the view's cgroup, and a cgroup namespace with the view on */
 static bool enter_view(void)
 {
-	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT;
+	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT |
+			NS_CGROUP_VIEW_LOAD;
 	char path[128];
 	int fd;
 
@@ -1444,8 +1455,9 @@ static pid_t hold_view(int *release)
  * runs out of: a throttled task's idle time would count) with the view,
  * and on the host again while that container
  * lives (the key that keeps the view off everyone else's path is then
- * on). The cpu and cpuset controllers are enabled for the container
- * only, on both kernels, and disabled again afterwards.
+ * on). The cpu, cpuset and pids controllers are enabled for the container
+ * only, on both kernels, and disabled again afterwards (pids, as container
+ * managers have it, counts the container's tasks for /proc/loadavg).
  */
 static void bench_view(void)
 {
@@ -1455,7 +1467,7 @@ static void bench_view(void)
 	pid_t pid;
 
 	view_rows("host/");
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset +pids");
 	if (mkdir(view_cgroup, 0755) && errno != EEXIST)
 		fail("mkdir %s", view_cgroup);
 	snprintf(path, sizeof(path), "%s/memory.max", view_cgroup);
@@ -1473,7 +1485,7 @@ static void bench_view(void)
 	}
 	if (rmdir(view_cgroup))
 		fail("rmdir %s", view_cgroup);
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset -pids");
 }
 
 /* ---- load --------------------------------------------------------- */
