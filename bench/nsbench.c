@@ -1329,23 +1329,32 @@ static void read_cpuinfo(void)
  * it, a fresh /proc/cpuinfo, and one read of /proc/stat and of
  * /proc/loadavg, as top, vmstat and uptime make them.
  */
-static void view_rows(const char *prefix)
+/* pread(2) of all of @path, it->view times: the row "view <prefix><name>" */
+static void pread_row(const char *path, const char *prefix, const char *name)
 {
 	char buf[8192];
-	struct sysinfo si;
 	uint64_t t0;
 	long i;
 	int fd;
 
-	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fail("open /proc/meminfo");
+		fail("open %s", path);
 	t0 = now();
 	for (i = 0; i < it->view; i++)
 		if (pread(fd, buf, sizeof(buf), 0) <= 0)
-			fail("read /proc/meminfo");
-	report("view", per_op(t0, now(), it->view), "ns/op", "%smeminfo", prefix);
+			fail("read %s", path);
+	report("view", per_op(t0, now(), it->view), "ns/op", "%s%s", prefix, name);
 	close(fd);
+}
+
+static void view_rows(const char *prefix)
+{
+	struct sysinfo si;
+	uint64_t t0;
+	long i;
+
+	pread_row("/proc/meminfo", prefix, "meminfo");
 
 	t0 = now();
 	for (i = 0; i < it->view; i++)
@@ -1353,40 +1362,15 @@ static void view_rows(const char *prefix)
 			fail("sysinfo");
 	report("view", per_op(t0, now(), it->view), "ns/op", "%ssysinfo", prefix);
 
-	fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail("open /sys/devices/system/cpu/online");
-	t0 = now();
-	for (i = 0; i < it->view; i++)
-		if (pread(fd, buf, sizeof(buf), 0) <= 0)
-			fail("read /sys/devices/system/cpu/online");
-	report("view", per_op(t0, now(), it->view), "ns/op", "%scpu-online", prefix);
-	close(fd);
+	pread_row("/sys/devices/system/cpu/online", prefix, "cpu-online");
 
 	t0 = now();
 	for (i = 0; i < it->view / 5; i++)
 		read_cpuinfo();
 	report("view", per_op(t0, now(), it->view / 5), "ns/op", "%scpuinfo", prefix);
 
-	fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail("open /proc/stat");
-	t0 = now();
-	for (i = 0; i < it->view; i++)
-		if (pread(fd, buf, sizeof(buf), 0) <= 0)
-			fail("read /proc/stat");
-	report("view", per_op(t0, now(), it->view), "ns/op", "%sstat", prefix);
-	close(fd);
-
-	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail("open /proc/loadavg");
-	t0 = now();
-	for (i = 0; i < it->view; i++)
-		if (pread(fd, buf, sizeof(buf), 0) <= 0)
-			fail("read /proc/loadavg");
-	report("view", per_op(t0, now(), it->view), "ns/op", "%sloadavg", prefix);
-	close(fd);
+	pread_row("/proc/stat", prefix, "stat");
+	pread_row("/proc/loadavg", prefix, "loadavg");
 }
 
 /* Into the view's cgroup, and a cgroup namespace with the view on */
