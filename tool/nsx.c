@@ -84,6 +84,9 @@
 #ifndef NS_CGROUP_VIEW_LOAD
 #define NS_CGROUP_VIEW_LOAD 0x8ULL
 #endif
+#ifndef NS_CGROUP_VIEW_DISKS
+#define NS_CGROUP_VIEW_DISKS 0x10ULL
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -922,9 +925,11 @@ static noreturn void run_help(void)
 	       "      --cpus=N             the same, with N CPUs of time (0.5, 2)\n"
 	       "      --cpuset-cpus=LIST   the same, on the CPUs of LIST (0-1,3)\n"
 	       "*     --view               show the cgroup namespace's own memory, CPUs,\n"
-	       "                           CPU time and load in /proc/meminfo, sysinfo(2),\n"
-	       "                           /sys/devices/system/cpu/online, /proc/cpuinfo,\n"
-	       "                           /proc/stat and /proc/loadavg (implies --cgroup)\n"
+	       "                           CPU time, load and disk I/O in /proc/meminfo,\n"
+	       "                           /proc/swaps, sysinfo(2), /proc/cpuinfo,\n"
+	       "                           /sys/devices/system/cpu/online, /proc/stat,\n"
+	       "                           /proc/uptime, /proc/loadavg and /proc/diskstats\n"
+	       "                           (implies --cgroup)\n"
 	       "*     --no-kmsg            do not give the container's root a /dev/kmsg\n"
 	       "                           of its own (given with --syslog, --mount and\n"
 	       "                           --user when uid 0 inside is not root outside)\n"
@@ -1650,6 +1655,28 @@ static void write_cgroup(const char *file, const char *val)
 	exit(EXIT_TOOL);
 }
 
+/* Whether cgroup.controllers of @dir lists @name */
+static bool has_controller(const char *dir, const char *name)
+{
+	char path[PATH_MAX], buf[512], *tok, *save = NULL;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, name))
+			return true;
+	return false;
+}
+
 /*
  * --memory, --swap, --cpus, --cpuset-cpus: a cgroup of its own under the
  * cgroup2 root, with those limits. nsx forks: the parent stays where it
@@ -1672,6 +1699,13 @@ static void make_cgroup(const struct run_opts *o)
 		write_file(path, "+cpu");
 	if (o->cpuset_cpus)
 		write_file(path, "+cpuset");
+	/*
+	 * The view of the disks shows the I/O the io controller counts for
+	 * the cgroup: enable it where there is one (the view shows the
+	 * host's lines where not).
+	 */
+	if (o->view && has_controller(root, "io"))
+		write_file(path, "+io");
 	snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/nsx.%d", root, (int)getpid());
 	if (mkdir(cgroup_dir, 0755)) {
 		cgroup_dir[0] = '\0';
@@ -1705,11 +1739,11 @@ static int set_view_flags(int fd, __u64 view)
 }
 
 /*
- * --view: the new cgroup namespace shows its own memory, CPUs, CPU time
- * and load. A part this kernel does not know (EINVAL; the newest first)
- * or this system cannot show (EOPNOTSUPP: no cpuset or cpu controller, no
- * PSI; each tried with the memory alone) is left out, with a warning; the
- * memory is the least it shows.
+ * --view: the new cgroup namespace shows its own memory, CPUs, CPU time,
+ * load and disk I/O. A part this kernel does not know (EINVAL; the newest
+ * first) or this system cannot show (EOPNOTSUPP: no cpuset or cpu
+ * controller, no PSI, no io controller; each tried with the memory alone)
+ * is left out, with a warning; the memory is the least it shows.
  */
 static void set_view(void)
 {
@@ -1717,12 +1751,13 @@ static void set_view(void)
 		__u64 flag;
 		const char *what;
 	} parts[] = {
+		{ NS_CGROUP_VIEW_DISKS, "of the disks' I/O" },
 		{ NS_CGROUP_VIEW_LOAD, "of the load average" },
 		{ NS_CGROUP_VIEW_STAT, "of /proc/stat" },
 		{ NS_CGROUP_VIEW_CPUS, "of the CPUs" },
 	};
 	__u64 view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT |
-		     NS_CGROUP_VIEW_LOAD;
+		     NS_CGROUP_VIEW_LOAD | NS_CGROUP_VIEW_DISKS;
 	__u64 dropped = 0;
 	int fd, err;
 	size_t i;

@@ -282,6 +282,24 @@ eq "--memory --cpus --view: both views at once" \
 	"$("$NSX" run --memory=64M --cpus=0.5 --view sh -c \
 		"awk '$memtotal' /proc/meminfo; grep -c ^processor /proc/cpuinfo")" "65536
 1"
+# The disks: writes on a loop device, 1 MiB from here, 2 MiB inside
+img=/tmp/nsx-test-disk.$$
+dd if=/dev/zero of="$img" bs=1M count=4 2>/dev/null
+loopdev=$(losetup -f)
+if losetup "$loopdev" "$img"; then
+	dd if=/dev/zero of="$loopdev" bs=1M count=1 oflag=direct 2>/dev/null
+	sectors="\$3 == \"${loopdev#/dev/}\" { print \$10 }"
+	eq "--memory --view: /proc/diskstats has the container's writes on ${loopdev#/dev/}" \
+		"$("$NSX" run --memory=64M --view sh -c \
+			"dd if=/dev/zero of=$loopdev bs=1M count=2 oflag=direct 2>/dev/null;
+			 awk '$sectors' /proc/diskstats")" 4096
+	eq "--memory without --view: the host's, 3 MiB" \
+		"$("$NSX" run --memory=64M awk "$sectors" /proc/diskstats)" 6144
+	losetup -d "$loopdev"
+else
+	eq "a loop device for the /proc/diskstats test" "$loopdev" attached
+fi
+rm -f "$img"
 eq "--swap: the cgroup's memory.swap.max" \
 	"$("$NSX" run --swap=16M sh -c 'cat /sys/fs/cgroup/nsx.*/memory.swap.max')" 16777216
 eq "--swap=0: no swap" \
