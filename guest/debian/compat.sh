@@ -6,8 +6,8 @@
 # realtime offset; in a realtime namespace file times (find -mmin, stat,
 # ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
 # its tests; procps sysctl on the host-only syslog namespace limit; free,
-# top, busybox free, getconf, nproc, lscpu and python3 in a container with
-# the cgroup view.
+# top, busybox free, getconf, nproc, lscpu, python3, uptime, vmstat,
+# swapon and /proc/uptime's idle time in a container with the cgroup view.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -456,6 +456,43 @@ busy=${out#* }
 [ "$st" -eq 0 ] && [ "${busy:-100}" -le $((100 / host_n + 20)) ] 2>/dev/null
 res $? "vmstat 1 3 without the view: one of the host's $host_n CPUs busy" \
 	"exit $st; us+sy '$busy'"
+
+# /proc/uptime's idle time: a monitor's idle share, idle / (uptime * CPUs),
+# and the idle time of /proc/stat's "cpu" line agree with the view's CPU.
+share='NR == 1 { up = $1; idle = $2 } NR == 2 { stat = $5 / 100 }
+	END { d = idle - stat; if (d < 0) d = -d;
+	      printf "%d %d\n", 100 * idle / (up * n), d <= 1 + n / 50 }'
+x nsx run --cpuset-cpus="$last" --view sh -c \
+	"{ cut -d' ' -f1,2 /proc/uptime; head -1 /proc/stat; } | awk -v n=\$(getconf _NPROCESSORS_ONLN) '$share'"
+[ "$st" -eq 0 ] && [ "${out% *}" -le 100 ] && [ "${out#* }" = 1 ] 2>/dev/null
+res $? "/proc/uptime inside: its idle time that of the view's /proc/stat, at most 100 % of its CPU" \
+	"exit $st; idle share and agreement '$out'"
+x sh -c "{ cut -d' ' -f1,2 /proc/uptime; head -1 /proc/stat; } | awk -v n=$host_n '$share'"
+[ "$st" -eq 0 ] && [ "${out% *}" -le 100 ] && [ "${out#* }" = 1 ] 2>/dev/null
+res $? "/proc/uptime outside: the host's idle time, that of its /proc/stat" \
+	"exit $st; idle share and agreement '$out'"
+
+# /proc/swaps: swapon --show and free agree on the container's swap. Swap
+# on a loop device over a file in /tmp, for the test.
+echo "== the cgroup view: what swapon and free see of the swap"
+swapdev=
+if head -c 64M /dev/zero >/tmp/compat-swap && swapdev=$(losetup -f --show /tmp/compat-swap) &&
+	mkswap "$swapdev" >/dev/null && swapon "$swapdev"; then
+	x nsx run --memory=512M --swap=32M --view sh -c \
+		'swapon --show=NAME,TYPE,SIZE,USED,PRIO --bytes --noheadings; free -b | grep ^Swap:'
+	out=$(printf '%s\n' "$out" | awk '{ $1 = $1; print }')
+	expect "swapon --show and free -b inside: one area of 32 MiB, none used" \
+		"$(printf 'none virtual 33554432 0 0\nSwap: 33554432 0 33554432')"
+	x nsx run --memory=512M --swap=32M sh -c 'swapon --show=NAME --noheadings'
+	expect "swapon --show without the view: the host's loop device" "$swapdev"
+	x swapon --show=NAME --noheadings
+	expect "swapon --show outside: the host's loop device" "$swapdev"
+	swapoff "$swapdev"
+else
+	res 1 "swap on a loop device for the swapon test" "device '$swapdev'"
+fi
+[ -n "$swapdev" ] && losetup -d "$swapdev"
+rm -f /tmp/compat-swap
 
 # ---- the nsx tool next to util-linux ---------------------------------------
 
