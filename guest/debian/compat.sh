@@ -7,7 +7,8 @@
 # ls, make, tar), ipcs times and ping's round trips; and the nsx tool and
 # its tests; procps sysctl on the host-only syslog namespace limit; free,
 # top, busybox free, getconf, nproc, lscpu, python3, uptime, vmstat,
-# swapon and /proc/uptime's idle time in a container with the cgroup view.
+# swapon, vmstat -d and /proc/uptime's idle time in a container with the
+# cgroup view.
 #
 # Every step checks the command's exit status and what it printed, read
 # against the system from outside (inodes of /proc/PID/ns/*, hostname,
@@ -493,6 +494,26 @@ else
 fi
 [ -n "$swapdev" ] && losetup -d "$swapdev"
 rm -f /tmp/compat-swap
+
+# /proc/diskstats: vmstat -d shows the container's writes on a disk, 4 MiB
+# inside after 1 MiB from outside.
+echo "== the cgroup view: what vmstat -d sees of the disks"
+diskdev=
+if head -c 16M /dev/zero >/tmp/compat-disk && diskdev=$(losetup -f --show /tmp/compat-disk); then
+	wsect="\$1 == \"${diskdev#/dev/}\" { print \$8 }"
+	# A loop device keeps its counters from earlier use
+	before=$(vmstat -d | awk "$wsect")
+	dd if=/dev/zero of="$diskdev" bs=1M count=1 oflag=direct 2>/dev/null
+	x nsx run --memory=512M --view sh -c \
+		"dd if=/dev/zero of=$diskdev bs=1M count=4 oflag=direct 2>/dev/null && vmstat -d | awk '$wsect'"
+	expect "vmstat -d inside: the container's 4 MiB written on ${diskdev#/dev/}" 8192
+	x nsx run --memory=512M sh -c "vmstat -d | awk '$wsect'"
+	expect "vmstat -d without the view: the host's, 5 MiB more" $((before + 10240))
+else
+	res 1 "a loop device for the vmstat -d test" "device '$diskdev'"
+fi
+[ -n "$diskdev" ] && losetup -d "$diskdev"
+rm -f /tmp/compat-disk
 
 # ---- the nsx tool next to util-linux ---------------------------------------
 
