@@ -234,11 +234,15 @@ namespace cleanup) as far as it ran inside the loop.
   get_nprocs() reads). `view host/cpuinfo`: open(2), read(2) to the end
   and close(2) of /proc/cpuinfo. `view host/stat`, `view host/loadavg`:
   one pread(2) of all of /proc/stat (what top and vmstat read), of
-  /proc/loadavg (uptime). `view view/...`: the same in a cgroup namespace
-  with the cgroup view (NS_CGROUP_VIEW_MEMORY, NS_CGROUP_VIEW_CPUS,
-  NS_CGROUP_VIEW_STAT and NS_CGROUP_VIEW_LOAD), rooted at a cgroup with memory.max 512 MiB and
+  /proc/loadavg (uptime). `view host/swaps`, `view host/uptime`,
+  `view host/diskstats`: one pread(2) of /proc/swaps (swapon), of
+  /proc/uptime, of /proc/diskstats (vmstat -d, iostat; the guest's disks
+  are its eight loop devices, without swap). `view view/...`: the same in
+  a cgroup namespace with the cgroup view (NS_CGROUP_VIEW_MEMORY,
+  NS_CGROUP_VIEW_CPUS, NS_CGROUP_VIEW_STAT, NS_CGROUP_VIEW_LOAD and
+  NS_CGROUP_VIEW_DISKS), rooted at a cgroup with memory.max 512 MiB and
   cpu.max of one and a half CPUs, which the one-CPU guest never runs out
-  of (nsx only).
+  of, and the io controller on (nsx only).
   `view host-keyed/...`: the host's again while that container lives,
   so that the key that keeps the view off other tasks' path is on.
 - `load 0/sample`: the guest's busy time (time less the CPUs' idle time,
@@ -476,11 +480,12 @@ snippet() {
 			cell("kmsg write"), cell("kmsg read"), cell("kmsg syslogns/write"), cell("kmsg syslogns/read")
 		if (("view host/meminfo") in x) {
 			print "The cgroup view: a read of /proc/meminfo, a sysinfo(2), a read of"
-			print "/sys/devices/system/cpu/online, all of /proc/cpuinfo and a read of /proc/stat on the host, in a"
+			print "/sys/devices/system/cpu/online, all of /proc/cpuinfo, a read of /proc/stat,"
+			print "/proc/loadavg, /proc/swaps, /proc/uptime and /proc/diskstats on the host, in a"
 			print "container with the view, and on the host while such a container lives:\n"
 			print "| call | host | view | host-keyed |"
 			print "|---|---:|---:|---:|"
-			n = split("meminfo sysinfo cpu-online cpuinfo stat loadavg", vc, " ")
+			n = split("meminfo sysinfo cpu-online cpuinfo stat loadavg swaps uptime diskstats", vc, " ")
 			for (i = 1; i <= n; i++)
 				printf "| %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
 					cell("view view/" vc[i]), cell("view host-keyed/" vc[i])

@@ -1303,6 +1303,9 @@ static void bench_kmsg(void)
 #ifndef NS_CGROUP_VIEW_LOAD
 #define NS_CGROUP_VIEW_LOAD	0x8ULL
 #endif
+#ifndef NS_CGROUP_VIEW_DISKS
+#define NS_CGROUP_VIEW_DISKS	0x10ULL
+#endif
 
 static const char view_cgroup[] = "/sys/fs/cgroup/nsbench-view";
 
@@ -1323,12 +1326,6 @@ static void read_cpuinfo(void)
 	close(fd);
 }
 
-/*
- * One read of /proc/meminfo, one sysinfo(), as free(1) makes them; one
- * read of /sys/devices/system/cpu/online, as glibc's get_nprocs() makes
- * it, a fresh /proc/cpuinfo, and one read of /proc/stat and of
- * /proc/loadavg, as top, vmstat and uptime make them.
- */
 /* pread(2) of all of @path, it->view times: the row "view <prefix><name>" */
 static void pread_row(const char *path, const char *prefix, const char *name)
 {
@@ -1348,6 +1345,13 @@ static void pread_row(const char *path, const char *prefix, const char *name)
 	close(fd);
 }
 
+/*
+ * One read of /proc/meminfo, one sysinfo(), as free(1) makes them; one
+ * read of /sys/devices/system/cpu/online, as glibc's get_nprocs() makes
+ * it, a fresh /proc/cpuinfo, and one read of /proc/stat and of
+ * /proc/loadavg, as top, vmstat and uptime make them; then /proc/swaps
+ * (swapon), /proc/uptime and /proc/diskstats (vmstat -d, iostat).
+ */
 static void view_rows(const char *prefix)
 {
 	struct sysinfo si;
@@ -1371,13 +1375,16 @@ static void view_rows(const char *prefix)
 
 	pread_row("/proc/stat", prefix, "stat");
 	pread_row("/proc/loadavg", prefix, "loadavg");
+	pread_row("/proc/swaps", prefix, "swaps");
+	pread_row("/proc/uptime", prefix, "uptime");
+	pread_row("/proc/diskstats", prefix, "diskstats");
 }
 
 /* Into the view's cgroup, and a cgroup namespace with the view on */
 static bool enter_view(void)
 {
 	uint64_t view = NS_CGROUP_VIEW_MEMORY | NS_CGROUP_VIEW_CPUS | NS_CGROUP_VIEW_STAT |
-			NS_CGROUP_VIEW_LOAD;
+			NS_CGROUP_VIEW_LOAD | NS_CGROUP_VIEW_DISKS;
 	char path[128];
 	int fd;
 
@@ -1439,9 +1446,10 @@ static pid_t hold_view(int *release)
  * runs out of: a throttled task's idle time would count) with the view,
  * and on the host again while that container
  * lives (the key that keeps the view off everyone else's path is then
- * on). The cpu, cpuset and pids controllers are enabled for the container
- * only, on both kernels, and disabled again afterwards (pids, as container
- * managers have it, counts the container's tasks for /proc/loadavg).
+ * on). The cpu, cpuset, pids and io controllers are enabled for the
+ * container only, on both kernels, and disabled again afterwards (pids, as
+ * container managers have it, counts the container's tasks for
+ * /proc/loadavg; io gives it the counters of /proc/diskstats).
  */
 static void bench_view(void)
 {
@@ -1451,7 +1459,7 @@ static void bench_view(void)
 	pid_t pid;
 
 	view_rows("host/");
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset +pids");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset +pids +io");
 	if (mkdir(view_cgroup, 0755) && errno != EEXIST)
 		fail("mkdir %s", view_cgroup);
 	snprintf(path, sizeof(path), "%s/memory.max", view_cgroup);
@@ -1469,7 +1477,7 @@ static void bench_view(void)
 	}
 	if (rmdir(view_cgroup))
 		fail("rmdir %s", view_cgroup);
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset -pids");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "-cpu -cpuset -pids -io");
 }
 
 /* ---- load --------------------------------------------------------- */
