@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check check-debug bisect-check demo shell debian compat criu lint lint-full bench clean distclean
+	check check-debug bisect-check demo shell debian compat criu lxcfs lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -74,6 +74,10 @@ compat: deps kernel ## Debian's unshare, nsenter, lsns, ip netns, bwrap and nsx 
 criu: deps tree ## Debian's criu (check, dump, restore) on the base kernel and on nsx
 	$(S)/deps.sh debian
 	$(S)/criu.sh
+
+lxcfs: deps kernel ## Debian's LXCFS next to the cgroup view: values and cost per read (build/lxcfs/results.md)
+	$(S)/deps.sh debian
+	$(S)/lxcfs.sh
 
 lint: ## checkpatch, kernel-doc and sparse on the series
 	$(S)/lint.sh

@@ -2,7 +2,7 @@
 # Boot the nsx kernel on the Debian guest: a Debian 12 root filesystem
 # (scripts/build-debian.sh, built once) with the guest's init, the
 # compatibility check and the nsx tool on top.
-# Usage: scripts/debian.sh shell|compat|criu [KERNEL-OBJ-DIR [LOG-TAG]]
+# Usage: scripts/debian.sh shell|compat|criu|lxcfs [KERNEL-OBJ-DIR [LOG-TAG]]
 #
 # shell: a shell in the guest when a terminal is attached; otherwise
 # the guest lists its package versions and powers off.
@@ -12,7 +12,11 @@
 # criu: guest/debian/criu.sh on a root filesystem that also holds
 # Debian's criu, iptables and nftables; ends "nsx-criu: N passed, N
 # failed" (scripts/criu.sh runs it on the base and the nsx kernel built
-# with config/criu.config). KERNEL-OBJ-DIR defaults to build/kernel,
+# with config/criu.config).
+# lxcfs: guest/debian/lxcfs.sh on a root filesystem that also holds
+# Debian's lxcfs and fuse3; ends "nsx-lxcfs: N passed, N failed"
+# (scripts/lxcfs.sh runs it under instruction counting and makes the
+# tables). KERNEL-OBJ-DIR defaults to build/kernel,
 # LOG-TAG (build/logs/debian-TAG.log) to the mode.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
@@ -28,6 +32,7 @@ log=$BUILD/logs/debian-$tag.log
 
 rootfs=$BUILD/debian/rootfs.cpio extra=
 [ "$mode" != criu ] || rootfs=$BUILD/debian/criu-rootfs.cpio extra=criu,iptables,nftables
+[ "$mode" != lxcfs ] || rootfs=$BUILD/debian/lxcfs-rootfs.cpio extra=lxcfs,fuse3
 "$TOP/scripts/build-debian.sh" "$rootfs" $extra || die "the Debian root filesystem did not build"
 
 # What changes with the project: init, the check, the tool and its tests.
@@ -46,6 +51,9 @@ gcc -static -O2 -Wall -o "$root/usr/local/sbin/nsx-exit" "$TOP/guest/nsx-exit.c"
 install -m 0755 "$TOP/guest/debian/init" "$root/init"
 install -m 0755 "$TOP/guest/debian/compat.sh" "$root/guest/compat.sh"
 install -m 0755 "$TOP/guest/debian/criu.sh" "$root/guest/criu.sh"
+install -m 0755 "$TOP/guest/debian/lxcfs.sh" "$root/guest/lxcfs.sh"
+gcc -static -O2 -Wall -o "$root/usr/local/bin/readcost" "$TOP/bench/readcost.c" ||
+	die "readcost did not build"
 install -m 0644 "$TOP/guest/debian/tap.sh" "$root/guest/tap.sh"
 gcc -static -O2 -Wall -o "$root/usr/local/bin/criu-workload" "$TOP/guest/criu-workload.c" ||
 	die "criu-workload did not build"
@@ -58,7 +66,7 @@ mv "$out.tmp" "$out"
 
 "$TOP/scripts/run-guest.sh" "$bzimage" "$out" "$mode" "$log"
 rc=$?
-case $mode in compat | criu) ;; *) exit $rc ;; esac
+case $mode in compat | criu | lxcfs) ;; *) exit $rc ;; esac
 
 res=$(sed -nE "s/^nsx-$mode: ([0-9]+) passed, ([0-9]+) failed\$/\\1 \\2/p" "$log")
 p=0 f=0
