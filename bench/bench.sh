@@ -33,7 +33,9 @@
 # (guest memory, default 6G here: the full run holds 100,000 syslog
 # namespaces of about 34 kB at once); NSX_TIMEOUT;
 # NSX_BENCH_ONLY=GROUP[,GROUP...] runs only those groups of nsbench (ref
-# unshare clone3 setns clock stamp kmsg view scale), for a quick look.
+# unshare clone3 setns clock stamp kmsg view scale load), for a quick
+# look, and lxcfs, the Debian guest with LXCFS (lxcfs_rows below), when
+# it is named or NSX_BENCH_ONLY is not set.
 # The guest always gets one CPU, so that the count is that of one CPU.
 #
 # It writes results.md and results.csv, and prints the table at the end;
@@ -93,6 +95,27 @@ pack_guest() {
 		"$out/nsbench-dyn=bin/nsbench-dyn" "${extra[@]}" \
 		"$TOP/bench/guest-bench.sh=guest/bench.sh" >/dev/null ||
 		die "could not pack the bench guest"
+}
+
+# LXCFS's reads, for the view table: the Debian guest of make lxcfs on
+# the nsx kernel, under the same instruction counting with one CPU; its
+# "nsx-lxcfs-cost: FILE|HOST|NSX|LXCFS" lines (bench/readcost.c in that
+# guest) become "bench: view lxcfs/FILE" and "bench: view lxcfs-view/FILE"
+# lines of the nsx log: LXCFS's read, and the view's read measured the
+# same way in the same container, for the ratio. Not in the smoke run,
+# nor with NSX_BENCH_ONLY unless it names lxcfs.
+lxcfs_rows() {
+	local log=$BUILD/logs/debian-bench-lxcfs.log
+	case ",${NSX_BENCH_ONLY:-lxcfs}," in *,lxcfs,*) ;; *) return 0 ;; esac
+	step "LXCFS next to the view: the Debian guest of make lxcfs (console: ${log#"$TOP"/})"
+	NSX_ICOUNT=1 NSX_SMP=1 "$TOP/scripts/debian.sh" lxcfs "$nsx_obj" bench-lxcfs \
+		>"$out/lxcfs.console" 2>&1 || return 1
+	tr -d '\r' <"$log" | awk -F'|' '/^nsx-lxcfs-cost: / {
+		sub(/^nsx-lxcfs-cost: /, "")
+		if ($4 != "")
+			printf "bench: view lxcfs/%s %s ns/op\n", $1, $4
+		printf "bench: view lxcfs-view/%s %s ns/op\n", $1, $3
+	}' >>"$out/nsx.log"
 }
 
 # Boot one kernel with the bench; NAME BZIMAGE [ICOUNT [ONLY]], ICOUNT 1
@@ -483,13 +506,19 @@ snippet() {
 			print "/sys/devices/system/cpu/online, all of /proc/cpuinfo, a read of /proc/stat,"
 			print "/proc/loadavg, /proc/swaps, /proc/uptime and /proc/diskstats on the host, in a"
 			print "container with the view, and on the host while such a container lives:\n"
-			print "| call | host | view | host-keyed |"
-			print "|---|---:|---:|---:|"
+			print "| call | host | view | host-keyed | LXCFS | view, as LXCFS is read |"
+			print "|---|---:|---:|---:|---:|---:|"
 			n = split("meminfo sysinfo cpu-online cpuinfo stat loadavg swaps uptime diskstats", vc, " ")
-			for (i = 1; i <= n; i++)
-				printf "| %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
-					cell("view view/" vc[i]), cell("view host-keyed/" vc[i])
+			for (i = 1; i <= n; i++) {
+				lx = vc[i] == "cpu-online" ? "online" : vc[i]
+				printf "| %s | %s | %s | %s | %s | %s |\n", vc[i], cell("view host/" vc[i]),
+					cell("view view/" vc[i]), cell("view host-keyed/" vc[i]),
+					cell("view lxcfs/" lx), cell("view lxcfs-view/" lx)
+			}
 			print ""
+			print "LXCFS: one pread(2) of its file in a container with the view, the work of"
+			print "the daemon counted (readcost in the guest of make lxcfs); the last column:"
+			print "the view read the same way in the same container (sysinfo: FUSE cannot).\n"
 		}
 		print "N namespaces created and held by fds: instructions per creation at each N,"
 		print "then at the largest N (N max) the last tenth of the creations, the memory"
@@ -562,6 +591,7 @@ fi
 
 boot base "$base_obj/arch/x86/boot/bzImage" || fail=1
 boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
+lxcfs_rows || fail=1
 # Under plain TCG the scale run's waits for the kernel to settle are
 # real seconds (about a minute in all for the small N): the quick run
 # leaves the scale group out there. The load group idles for hours of
@@ -569,7 +599,7 @@ boot nsx "$nsx_obj/arch/x86/boot/bzImage" || fail=1
 # no run has it there.
 tcg_only=${NSX_BENCH_ONLY:-ref,unshare,clone3,setns,clock,stamp,kmsg,view,scale}
 [ "$quick" = 1 ] && [ -z "${NSX_BENCH_ONLY:-}" ] && tcg_only=ref,unshare,clone3,setns,clock,stamp,kmsg,view
-tcg_only=$(printf '%s\n' "$tcg_only" | tr , '\n' | grep -vx load | paste -sd,)
+tcg_only=$(printf '%s\n' "$tcg_only" | tr , '\n' | grep -vxE 'load|lxcfs' | paste -sd,)
 tcg_only=${tcg_only:-none}
 host_load=$(cut -d' ' -f1 /proc/loadavg)
 boot nsx-tcg "$nsx_obj/arch/x86/boot/bzImage" 0 "$tcg_only" || fail=1
