@@ -9,7 +9,7 @@ GUEST := $(B)/guest/initramfs.cpio
 BZIMAGE := $(K)/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export export-check kernel tests guest \
-	check check-debug bisect-check demo shell debian compat criu lxcfs lint lint-full bench clean distclean
+	check check-debug bisect-check demo shell debian compat criu lxcfs cross lint lint-full bench clean distclean
 
 help: ## list the targets
 	@echo "nsx: a Linux 6.12 namespace series and its workbench."
@@ -78,6 +78,10 @@ criu: deps tree ## Debian's criu (check, dump, restore) on the base kernel and o
 lxcfs: deps kernel ## Debian's LXCFS next to the cgroup view: values and cost per read (build/lxcfs/results.md)
 	$(S)/deps.sh debian
 	$(S)/lxcfs.sh
+
+cross: ## the series' arch files built for arm64, arm, riscv, powerpc, s390; the CPU view tested on arm64
+	$(S)/deps.sh cross
+	$(S)/cross.sh
 
 lint: ## checkpatch, kernel-doc and sparse on the series
 	$(S)/lint.sh

@@ -2,6 +2,9 @@
 # Configure and build a guest kernel out of tree.
 # Usage: scripts/build-kernel.sh SRC OBJ FRAGMENT...
 #
+# NSX_ARCH=arm64 builds an arm64 Image with Debian's cross compiler
+# (make cross); the default is x86's bzImage.
+#
 # The configuration is tinyconfig plus the fragments. After olddefconfig
 # every symbol a fragment sets must have survived, or the build fails
 # (with NSX_CONFIG_ALLOW_UNKNOWN=1, but for symbols the tree does not
@@ -17,13 +20,20 @@ shift 2
 mkdir -p "$obj"
 src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
 
-cc=gcc
-command -v ccache >/dev/null && cc="ccache gcc"
+arch=${NSX_ARCH:-x86}
+case $arch in
+x86) cross= image=bzImage xargs=() ;;
+arm64) cross=aarch64-linux-gnu- image=Image xargs=(ARCH=arm64 CROSS_COMPILE=$cross) ;;
+*) die "build-kernel: NSX_ARCH=$arch is not known" ;;
+esac
+cc=gcc hostcc=gcc
+command -v ccache >/dev/null && cc="ccache gcc" hostcc="ccache gcc"
+cc=${cc%gcc}${cross}gcc
 # Paths relative to the checkout in ccache's keys: another clone of the
 # project (CI's) hits the same cache entries.
 export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
 kmake() {
-	make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" \
+	make -s -C "$src" O="$obj" "${xargs[@]}" CC="$cc" HOSTCC="$hostcc" \
 		KBUILD_BUILD_USER=nsx KBUILD_BUILD_HOST=nsx KBUILD_BUILD_VERSION=1 \
 		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" "$@"
 }
@@ -59,6 +69,6 @@ if ! cmp -s "$cfg/.config" "$obj/.config"; then
 fi
 say "building kernel in ${obj#"$TOP"/}"
 kmake -j"$NPROC" olddefconfig >/dev/null
-kmake -j"$NPROC" bzImage
+kmake -j"$NPROC" $image
 kmake headers_install INSTALL_HDR_PATH="$obj/hdr" >/dev/null
-say "kernel: ${obj#"$TOP"/}/arch/x86/boot/bzImage"
+say "kernel: ${obj#"$TOP"/}/arch/$arch/boot/$image"

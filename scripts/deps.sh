@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages nsx needs, when some are missing.
-# Usage: scripts/deps.sh [lint|bench|debian]...
+# Usage: scripts/deps.sh [lint|bench|debian|criu|cross]...
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +22,10 @@ for extra in "$@"; do
 	debian) pkgs+=(mmdebstrap) ;;
 	# Debian's criu source package (scripts/criu-source.sh)
 	criu) pkgs+=(dpkg-dev) ;;
+	# other architectures (scripts/cross.sh)
+	cross) pkgs+=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+		gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu
+		gcc-s390x-linux-gnu qemu-system-arm) ;;
 	*) die "deps: unknown set '$extra'" ;;
 	esac
 done
