@@ -79,7 +79,7 @@ lxcfs: deps kernel ## Debian's LXCFS next to the cgroup view: values and cost pe
 	$(S)/deps.sh debian
 	$(S)/lxcfs.sh
 
-cross: ## the series' arch files built for arm64, arm, riscv, powerpc, s390; the CPU view tested on arm64
+cross: ## the series' arch files built for arm64, arm, mips, riscv, powerpc, s390; the CPU view tested on arm64
 	$(S)/deps.sh cross
 	$(S)/cross.sh
 

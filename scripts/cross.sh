@@ -25,6 +25,7 @@ cross_of() {
 	case $1 in
 	arm64) echo aarch64-linux-gnu- ;;
 	arm) echo arm-linux-gnueabihf- ;;
+	mips) echo mips64el-linux-gnuabi64- ;;
 	riscv) echo riscv64-linux-gnu- ;;
 	powerpc) echo powerpc64le-linux-gnu- ;;
 	s390) echo s390x-linux-gnu- ;;
@@ -34,6 +35,7 @@ cross_of() {
 defconfig_of() {
 	case $1 in
 	arm) echo multi_v7_defconfig ;;
+	mips) echo loongson3_defconfig ;;
 	powerpc) echo ppc64le_defconfig ;;
 	*) echo defconfig ;;
 	esac

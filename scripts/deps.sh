@@ -24,8 +24,8 @@ for extra in "$@"; do
 	criu) pkgs+=(dpkg-dev) ;;
 	# other architectures (scripts/cross.sh)
 	cross) pkgs+=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
-		gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu
-		gcc-s390x-linux-gnu qemu-system-arm) ;;
+		gcc-mips64el-linux-gnuabi64 gcc-riscv64-linux-gnu
+		gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu qemu-system-arm) ;;
 	*) die "deps: unknown set '$extra'" ;;
 	esac
 done
