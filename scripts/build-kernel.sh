@@ -22,8 +22,8 @@ src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
 
 arch=${NSX_ARCH:-x86}
 case $arch in
-x86) cross= image=bzImage xargs=() ;;
-arm64) cross=aarch64-linux-gnu- image=Image xargs=(ARCH=arm64 CROSS_COMPILE=$cross) ;;
+x86) cross='' image=bzImage xargs=() ;;
+arm64) cross=aarch64-linux-gnu- image=Image xargs=(ARCH=arm64 "CROSS_COMPILE=$cross") ;;
 *) die "build-kernel: NSX_ARCH=$arch is not known" ;;
 esac
 cc=gcc hostcc=gcc
